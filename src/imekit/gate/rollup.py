@@ -1,0 +1,82 @@
+"""Roll findings up into a status per check and per control, per stack and overall.
+
+    fail            an unwaived finding (mandatory or advisory)
+    unknown         the check could not be evaluated in some stack (never counted as pass)
+    waived          every finding is covered by a live waiver
+    pass            the check inspected at least one resource and none failed
+    not-applicable  no resource of the types the check inspects
+
+A control takes the worst status of its checks (imekit.status.worst); a control's overall
+status is the worst over the gated stacks.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from imekit.findings import Finding
+from imekit.gate.result import ControlResult, StackRun
+from imekit.status import Status, worst
+
+
+@dataclass(frozen=True)
+class ControlSpec:
+    """What the roll-up needs to know about one automated control."""
+
+    control_id: str
+    title: str
+    citations: tuple[str, ...]
+    checks: tuple[str, ...]
+
+
+def check_status(check_id: str, run: StackRun, findings: Iterable[Finding]) -> Status:
+    """The status of one check in one stack."""
+    statuses = [f.status for f in findings if f.check_id == check_id and f.stack == run.stack]
+    if Status.FAIL in statuses:
+        return Status.FAIL
+    if check_id in run.unknown:
+        return Status.UNKNOWN
+    if statuses:
+        return Status.WAIVED
+    if run.inspected.get(check_id, 0) > 0:
+        return Status.PASS
+    return Status.NOT_APPLICABLE
+
+
+def roll_up(
+    controls: Iterable[ControlSpec],
+    runs: list[StackRun],
+    findings: list[Finding],
+) -> list[ControlResult]:
+    by_check: dict[str, list[Finding]] = defaultdict(list)
+    for f in findings:
+        by_check[f.check_id].append(f)
+    results: list[ControlResult] = []
+    for spec in controls:
+        per_stack: dict[str, Status] = {}
+        per_check: dict[str, list[Status]] = defaultdict(list)
+        notes: list[str] = []
+        for run in runs:
+            statuses = []
+            for check in spec.checks:
+                status = check_status(check, run, by_check.get(check, ()))
+                statuses.append(status)
+                per_check[check].append(status)
+                if status is Status.UNKNOWN:
+                    notes.append(f"{run.stack}: {check} not evaluated: {run.unknown[check]}")
+            per_stack[run.stack] = worst(statuses)
+        results.append(
+            ControlResult(
+                control_id=spec.control_id,
+                title=spec.title,
+                citations=spec.citations,
+                checks=spec.checks,
+                status=worst(list(per_stack.values())),
+                stacks=per_stack,
+                check_status={c: worst(per_check[c]) for c in spec.checks},
+                notes=notes,
+            )
+        )
+    return results

@@ -1,0 +1,152 @@
+"""A short Markdown summary for a pull-request comment.
+
+The verdict first, then the per-control table and the blocking failures; everything
+else (advisory and waived findings, waivers, manual controls) is folded in <details>.
+Long lists are cut so the comment stays within what code hosts accept.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from imekit.findings import Finding
+from imekit.gate.result import GateResult, sort_findings
+from imekit.report.table import resource_label
+from imekit.status import Status
+
+MAX_LISTED = 50  # findings per section; the JSON and SARIF reports carry them all
+
+_BADGE = {
+    Status.PASS: "pass",
+    Status.FAIL: "**FAIL**",
+    Status.WAIVED: "waived",
+    Status.NOT_APPLICABLE: "not applicable",
+    Status.UNKNOWN: "**unknown**",
+}
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _finding_item(f: Finding, result: GateResult, multi_stack: bool) -> str:
+    where = f"`{f.stack}` " if multi_stack else ""
+    loc = f" ({f.location.file}:{f.location.line})" if f.location else ""
+    line = f"- `{f.check_id}` {where}{_cell(resource_label(f.urn))}{loc}: {_cell(f.message)}"
+    check = result.checks.get(f.check_id)
+    if f.status is Status.FAIL and check and check.fix:
+        line += f"  \n  Fix: {_cell(check.fix)}"
+    if f.status is Status.WAIVED and f.waiver:
+        w = f.waiver
+        line += (
+            f"  \n  Waived by {w['id']} (approver {_cell(w['approver'])}, expires "
+            f"{w['expires']}): {_cell(w['justification'])}"
+        )
+    for note in f.notes:
+        line += f"  \n  Note: {_cell(note)}"
+    return line
+
+
+def _listed(findings: list[Finding], result: GateResult, multi_stack: bool) -> list[str]:
+    lines = [_finding_item(f, result, multi_stack) for f in findings[:MAX_LISTED]]
+    if len(findings) > MAX_LISTED:
+        lines.append(f"- ... and {len(findings) - MAX_LISTED} more (see the JSON or SARIF report)")
+    return lines
+
+
+def render_markdown(result: GateResult) -> str:
+    s = result.summary()
+    multi_stack = len(result.stacks) > 1
+    stacks = ", ".join(f"`{r.stack}` ({r.resource_count} resources)" for r in result.stacks)
+    f = s["findings"]
+    if result.blocking:
+        head = f"### imekit gate: failed, {f['blocking']} blocking finding(s)"
+    else:
+        head = "### imekit gate: passed"
+    c = s["controls"]
+    out = [
+        head,
+        "",
+        f"Stacks: {stacks}. Controls: {c['pass']} pass, {c['fail']} fail, {c['waived']} "
+        f"waived, {c['not-applicable']} not applicable, {c['unknown']} unknown; "
+        f"{c['manual']} not automated. Findings: {f['blocking']} blocking, "
+        f"{f['advisory']} advisory, {f['waived']} waived.",
+        "",
+        "| Control | Status | HIPAA Security Rule (45 CFR) | Findings |",
+        "|---|---|---|---|",
+    ]
+    for control in result.controls:
+        count = sum(
+            1 for x in result.findings_for(control.control_id) if x.status is Status.FAIL
+        )
+        badge = _BADGE.get(control.status, str(control.status))
+        out.append(
+            f"| {control.control_id} {_cell(control.title)} | {badge} | "
+            f"{_cell(', '.join(control.citations))} | {count or ''} |"
+        )
+    blocking = sort_findings(result.blocking)
+    if blocking:
+        out += ["", "#### Blocking failures", ""]
+        out += _listed(blocking, result, multi_stack)
+    advisory = sort_findings(result.advisory)
+    if advisory:
+        out += ["", f"<details><summary>Advisory findings ({len(advisory)})</summary>", ""]
+        out += _listed(advisory, result, multi_stack)
+        out += ["", "</details>"]
+    waived = sort_findings(result.waived)
+    if waived:
+        out += ["", f"<details><summary>Waived findings ({len(waived)})</summary>", ""]
+        out += _listed(waived, result, multi_stack)
+        out += ["", "</details>"]
+    out += _waivers(result)
+    unknown = [n for control in result.controls for n in control.notes]
+    if unknown:
+        out += ["", "<details><summary>Not evaluated</summary>", ""]
+        out += [f"- {_cell(n)}" for n in unknown]
+        out += ["", "</details>"]
+    if result.manual:
+        out += [
+            "",
+            f"<details><summary>Controls not decided by the gate ({len(result.manual)})"
+            "</summary>",
+            "",
+        ]
+        out += [
+            f"- {m.control_id} {_cell(m.title)} ({m.evidence}; {_cell(', '.join(m.citations))})"
+            for m in result.manual
+        ]
+        out += ["", "</details>"]
+    out += ["", f"Exit code {result.exit_code}. Took {s['seconds']:.1f} s."]
+    return "\n".join(out) + "\n"
+
+
+def _waivers(result: GateResult) -> list[str]:
+    report = result.waivers
+    if not report.total:
+        return []
+    out = [
+        "",
+        f"<details><summary>Waivers: {len(report.applied)} applied, {len(report.expired)} "
+        f"expired, {len(report.expiring_soon)} expiring within 30 days, "
+        f"{len(report.unmatched)} unmatched</summary>",
+        "",
+        "| Waiver | Check | Expires | State |",
+        "|---|---|---|---|",
+    ]
+    soon = {u.waiver.id for u in report.expiring_soon}
+    rows = (
+        [(u, "applied") for u in report.applied]
+        + [(u, "expired") for u in report.expired]
+        + [(u, "unmatched") for u in report.unmatched]
+    )
+    for use, state in rows:
+        w = use.waiver
+        label = state + (", expiring soon" if w.id in soon else "")
+        note = f": {_cell(use.note)}" if use.note and state != "applied" else ""
+        out.append(f"| {w.id} | `{w.rule}` | {w.expires.isoformat()} | {label}{note} |")
+    out += ["", "</details>"]
+    return out
+
+
+def write_markdown(result: GateResult, path: Path) -> None:
+    path.write_text(render_markdown(result), encoding="utf-8")

@@ -1,0 +1,219 @@
+"""Every report format, from one synthetic gate result: valid, complete, stable."""
+
+from __future__ import annotations
+
+import json
+import random
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+from conftest import make_result
+
+from imekit.gate.result import GateResult
+from imekit.report.json_report import build_json, write_json
+from imekit.report.junit import build_junit, write_junit
+from imekit.report.markdown import render_markdown
+from imekit.report.sarif import FINGERPRINT_KEY, build_sarif, write_sarif
+from imekit.report.table import render_table
+
+
+def test_sarif_validates_against_the_official_schema(
+    result: GateResult, sarif_schema: dict[str, Any], tmp_path: Path
+) -> None:
+    path = tmp_path / "gate.sarif"
+    write_sarif(result, path, root=tmp_path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    jsonschema.Draft4Validator(sarif_schema).validate(data)
+    assert data["version"] == "2.1.0"
+
+
+def test_sarif_schema_check_can_fail(result: GateResult, sarif_schema: dict[str, Any]) -> None:
+    data = build_sarif(result)
+    data["runs"][0]["results"][0]["level"] = "fatal"
+    assert list(jsonschema.Draft4Validator(sarif_schema).iter_errors(data))
+
+
+def test_sarif_rules_carry_help_and_citations(result: GateResult) -> None:
+    run = build_sarif(result)["runs"][0]
+    rules = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
+    assert set(rules) == set(result.checks)
+    rds = rules["deny_rds_public"]
+    assert rds["properties"]["citations"] == ["164.312(a)(1)", "164.308(a)(4)(ii)(B)"]
+    assert rds["properties"]["controls"] == ["IME-ACC-01"]
+    assert "45 CFR 164.312(a)(1)" in rds["help"]["text"]
+    assert "publiclyAccessible=False" in rds["help"]["markdown"]
+    assert rds["defaultConfiguration"]["level"] == "error"
+    assert rules["stack_warn_security_alarms"]["defaultConfiguration"]["level"] == "warning"
+
+
+def test_sarif_results_levels_locations_and_suppressions(
+    result: GateResult, tmp_path: Path
+) -> None:
+    run = build_sarif(result, root=tmp_path)["runs"][0]
+    by_rule = {r["ruleId"]: r for r in run["results"]}
+    assert len(run["results"]) == len(result.findings)
+    assert by_rule["deny_rds_public"]["level"] == "error"
+    assert by_rule["stack_warn_security_alarms"]["level"] == "warning"
+    loc = by_rule["deny_rds_public"]["locations"][0]["physicalLocation"]
+    assert loc["artifactLocation"] == {"uri": "infra/components/data.py", "uriBaseId": "REPOROOT"}
+    assert loc["region"]["startLine"] == 40
+    assert run["originalUriBaseIds"]["REPOROOT"]["uri"].endswith("/")
+    waived = by_rule["deny_kms_key_rotation"]
+    assert waived["suppressions"][0]["status"] == "accepted"
+    assert "W-1" in waived["suppressions"][0]["justification"]
+    assert "suppressions" not in by_rule["deny_rds_public"]
+    for r in run["results"]:
+        assert run["tool"]["driver"]["rules"][r["ruleIndex"]]["id"] == r["ruleId"]
+
+
+def test_sarif_fingerprints_are_stable_when_resources_are_reordered() -> None:
+    first = make_result()
+    second = make_result()
+    random.Random(7).shuffle(second.findings)
+    a = build_sarif(first)["runs"][0]["results"]
+    b = build_sarif(second)["runs"][0]["results"]
+    fa = [r["partialFingerprints"][FINGERPRINT_KEY] for r in a]
+    fb = [r["partialFingerprints"][FINGERPRINT_KEY] for r in b]
+    assert fa == fb
+    assert len(set(fa)) == len(fa)  # distinct findings, distinct fingerprints
+
+
+def test_sarif_result_without_location_points_at_the_manifest(result: GateResult) -> None:
+    for f in result.findings:
+        f.location = None
+    run = build_sarif(result, fallback_uri="Pulumi.yaml")["runs"][0]
+    uris = {
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]
+    }
+    assert uris == {"Pulumi.yaml"}
+
+
+def test_junit_validates_against_the_xsd(
+    result: GateResult, junit_schema: Any, tmp_path: Path
+) -> None:
+    path = tmp_path / "gate.xml"
+    write_junit(result, path)
+    junit_schema.validate(str(path))
+
+
+def test_junit_xsd_check_can_fail(junit_schema: Any, tmp_path: Path) -> None:
+    path = tmp_path / "bad.xml"
+    path.write_text("<testsuites><testsuite name='x'/></testsuites>", encoding="utf-8")
+    assert not junit_schema.is_valid(str(path))
+
+
+def test_junit_suite_per_stack_and_case_per_finding() -> None:
+    root = build_junit(make_result(stacks=("dev", "prod")))
+    suites = root.findall("testsuite")
+    assert [s.get("name") for s in suites] == ["ime-platform/dev", "ime-platform/prod"]
+    dev = suites[0]
+    cases = {c.get("name"): c for c in dev.findall("testcase")}
+    failure = cases["deny_rds_public db (aws:rds/instance:Instance)"].find("failure")
+    assert failure is not None and failure.get("type") == "mandatory"
+    assert "publiclyAccessible=False" in (failure.text or "")
+    waived = cases["deny_kms_key_rotation legacy-key (aws:kms/key:Key)"].find("skipped")
+    assert waived is not None and waived.get("type") == "waived"
+    na = cases["deny_cognito_mfa"].find("skipped")
+    assert na is not None and na.get("type") == "not-applicable"
+    assert dev.get("failures") == "3"  # two mandatory, one advisory
+    assert root.get("failures") == "6"
+
+
+def test_junit_reports_unknown_as_error(result: GateResult) -> None:
+    result.stacks[0].unknown["deny_cognito_mfa"] = "disabled by the policy config"
+    suite = build_junit(result).find("testsuite")
+    assert suite is not None and suite.get("errors") == "1"
+    case = next(c for c in suite.findall("testcase") if c.get("name") == "deny_cognito_mfa")
+    error = case.find("error")
+    assert error is not None and "disabled" in (error.get("message") or "")
+
+
+def test_json_report_is_complete(result: GateResult, tmp_path: Path) -> None:
+    path = tmp_path / "gate.json"
+    write_json(result, path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["schema"] == "imekit.gate-report/v1"
+    assert data["exit_code"] == 1
+    assert [s["stack"] for s in data["stacks"]] == ["dev"]
+    statuses = {c["id"]: c["status"] for c in data["controls"]}
+    assert statuses == {
+        "IME-ACC-01": "fail",
+        "IME-KEY-01": "waived",
+        "IME-AUD-04": "fail",
+        "IME-IAM-02": "not-applicable",
+    }
+    rds = next(f for f in data["findings"] if f["check_id"] == "deny_rds_public")
+    assert rds["citations"] == ["164.312(a)(1)", "164.308(a)(4)(ii)(B)"]
+    assert rds["blocking"] is True and rds["status"] == "fail"
+    assert rds["notes"] == ["waiver W-3 expired on 2026-01-01; the finding counts"]
+    key = next(f for f in data["findings"] if f["check_id"] == "deny_kms_key_rotation")
+    assert key["status"] == "waived" and key["waiver"]["approver"] == "ciso"
+    assert [w["id"] for w in data["waivers"]["expiring_soon"]] == ["W-1"]
+    assert [w["id"] for w in data["waivers"]["unmatched"]] == ["W-2"]
+    assert [w["id"] for w in data["waivers"]["expired"]] == ["W-3"]
+    assert data["summary"]["findings"] == {"blocking": 2, "advisory": 1, "waived": 1, "total": 4}
+    assert data["summary"]["controls"]["manual"] == 2
+    assert [m["id"] for m in data["manual_controls"]] == ["IME-GOV-01", "IME-PHY-01"]
+
+
+def test_json_report_is_deterministic_for_reordered_input() -> None:
+    a, b = make_result(), make_result()
+    b.findings.reverse()
+    assert build_json(a) == build_json(b)
+
+
+def test_markdown_summary(result: GateResult) -> None:
+    text = render_markdown(result)
+    assert text.startswith("### imekit gate: failed, 2 blocking finding(s)")
+    assert "| IME-ACC-01 No public access to PHI | **FAIL** | 164.312(a)(1) | 2 |" in text
+    assert "| IME-KEY-01 KMS key rotation | waived | 164.312(a)(2)(iv) |  |" in text
+    assert "#### Blocking failures" in text
+    assert "Fix: Set publiclyAccessible=False on the instance." in text
+    assert "no public access block \\| pipe" in text  # table-safe
+    assert "<details><summary>Advisory findings (1)</summary>" in text
+    assert "<details><summary>Waived findings (1)</summary>" in text
+    assert "| W-2 | `deny_rds_public` | 2027-01-01 | unmatched" in text
+    assert "| W-1 | `deny_kms_key_rotation` | 2026-06-11 | applied, expiring soon |" in text
+    assert "Exit code 1." in text
+
+
+def test_markdown_when_passing() -> None:
+    result = make_result(waived=False)
+    result.findings.clear()
+    text = render_markdown(result)
+    assert text.startswith("### imekit gate: passed")
+    assert "Blocking failures" not in text
+
+
+def test_table_lists_failures_with_fix_citations_and_waivers(result: GateResult) -> None:
+    text = render_table(result)
+    assert "IME-ACC-01  FAIL" in text
+    assert "164.312(a)(1)" in text
+    assert "x deny_rds_public  db (aws:rds/instance:Instance)  infra/components/data.py:40" in text
+    assert "fix: Set publiclyAccessible=False on the instance." in text
+    assert "~ deny_kms_key_rotation" in text and "waived by W-1" in text
+    assert "expired   W-3" in text and "unmatched W-2" in text
+    assert "Not decided by the gate: 2 controls (1 inherited, 1 manual)" in text
+    assert text.rstrip().endswith("Exit 1.")
+    assert "FAIL: 2 blocking finding(s), 1 advisory, 1 waived" in text
+
+
+def test_table_multi_stack_shows_stack_of_each_finding() -> None:
+    result = make_result(stacks=("dev", "prod"))
+    result.findings = [f for f in result.findings if f.stack != "prod"]
+    from conftest import CONTROLS
+
+    from imekit.gate.rollup import roll_up
+
+    result.controls = roll_up(CONTROLS, result.stacks, result.findings)
+    text = render_table(result)
+    assert "[dev: fail, prod: pass]" in text
+    assert "dev: db (aws:rds/instance:Instance)" in text
+
+
+def test_junit_is_well_formed_xml(result: GateResult, tmp_path: Path) -> None:
+    path = tmp_path / "j.xml"
+    write_junit(result, path)
+    assert ET.parse(path).getroot().tag == "testsuites"
