@@ -1,0 +1,117 @@
+"""Pulumi property names and shapes -> Terraform attribute names and shapes.
+
+The rules pulumi-aws applies when it bridges a Terraform resource, undone:
+- names are camelCase of the Terraform snake_case name;
+- a nested block that may repeat (a list of objects) gets a plural name: `rule` -> `rules`,
+  `transition` -> `transitions`, `copy_action` -> `copyActions`;
+- a block that may appear once is flattened to an object, where a Terraform plan always
+  writes a list of objects;
+- maps (tags and a few others) are objects in both worlds and their keys are data, never
+  renamed;
+- a handful of attributes were renamed outright (`alarm_name` -> `name`).
+Where the rules do not hold, `RENAMES` and `PLURAL_BLOCKS` say so, per Terraform type.
+"""
+
+from __future__ import annotations
+
+import re
+
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+# Attributes that are maps in Terraform: their keys are data, and the value stays an object.
+MAP_ATTRIBUTES = frozenset(
+    {
+        "tags",
+        "tags_all",
+        "recovery_point_tags",
+        "backup_options",
+        "dimensions",
+        "variables",
+        "stage_variables",
+        "request_parameters",
+        "request_templates",
+        "response_parameters",
+        "response_templates",
+        "input_parameters",
+        "attributes_map",
+        "resource_tags",
+        "context",
+        "labels",
+    }
+)
+
+# Per Terraform type: dotted path of Pulumi names (list indices left out) -> Terraform name,
+# for attributes pulumi-aws renamed beyond the camelCase and plural rules.
+RENAMES: dict[str, dict[str, str]] = {
+    "aws_cloudwatch_metric_alarm": {"name": "alarm_name"},
+    "aws_cloudwatch_composite_alarm": {"name": "alarm_name"},
+    "aws_lambda_function": {"name": "function_name"},
+    "aws_lambda_permission": {"function": "function_name"},
+    "aws_sns_topic_subscription": {"topic": "topic_arn"},
+    "aws_cloudwatch_log_subscription_filter": {"logGroup": "log_group_name"},
+    "aws_backup_selection": {
+        "conditions.stringEquals": "string_equals",
+        "conditions.stringNotEquals": "string_not_equals",
+    },
+    "aws_launch_template": {
+        "blockDeviceMappings": "block_device_mappings",
+        "networkInterfaces": "network_interfaces",
+        "elasticGpuSpecifications": "elastic_gpu_specifications",
+        "tagSpecifications": "tag_specifications",
+    },
+    "aws_opensearch_domain": {"logPublishingOptions": "log_publishing_options"},
+    "aws_elasticsearch_domain": {"logPublishingOptions": "log_publishing_options"},
+}
+
+# Terraform attributes holding a JSON document as a string. Pulumi accepts some of them as
+# objects (e.g. an IAM PolicyDocument); Terraform plans always carry the encoded string.
+JSON_STRING_ATTRIBUTES = frozenset(
+    {
+        "policy",
+        "assume_role_policy",
+        "access_policies",
+        "container_definitions",
+        "container_properties",
+        "policy_document",
+        "access_policy",
+        "delivery_policy",
+        "filter_policy",
+        "redrive_policy",
+        "redrive_allow_policy",
+        "data_protection_policy",
+        "event_pattern",
+        "definition",
+        "dashboard_body",
+    }
+)
+
+
+def snake_case(name: str) -> str:
+    """`kmsMasterKeyId` -> `kms_master_key_id`, `s3BucketName` -> `s3_bucket_name`."""
+    return _CAMEL_BOUNDARY.sub("_", name).lower()
+
+
+def singular(name: str) -> str:
+    """Undo the plural pulumi-aws gives repeatable blocks (`copy_actions` -> `copy_action`)."""
+    if name.endswith("ies"):
+        return name[:-3] + "y"
+    if name.endswith(("sses", "xes", "ches", "shes")):
+        return name[:-2]
+    if name.endswith("ss") or not name.endswith("s"):
+        return name
+    return name[:-1]
+
+
+def terraform_name(tf_type: str, path: tuple[str, ...], value: object) -> str:
+    """The Terraform name of the Pulumi property at `path` (its last element) under `tf_type`."""
+    renamed = RENAMES.get(tf_type, {}).get(".".join(path))
+    if renamed:
+        return renamed
+    name = snake_case(path[-1])
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        return singular(name)
+    return name
+
+
+def is_map_attribute(tf_name: str) -> bool:
+    return tf_name in MAP_ATTRIBUTES or tf_name.endswith("_tags")
