@@ -1,0 +1,1 @@
+"""Exporting the evidence record as a signed, self-contained bundle for auditors."""
