@@ -37,11 +37,9 @@ class ProjectSpec:
     secret_keys: tuple[str, ...] = ()
 
     def main_relative(self) -> str:
-        """`main` as Pulumi.yaml would say it, relative to the project root."""
-        rel = self.main_dir.relative_to(self.root).as_posix()
-        if self.main_file != ".":
-            rel = f"{rel}/{self.main_file}" if rel != "." else self.main_file
-        return rel
+        """The program's entry file relative to the project root, e.g. `infra/__main__.py`."""
+        entry = self.main_dir / ("__main__.py" if self.main_file == "." else self.main_file)
+        return entry.relative_to(self.root).as_posix()
 
 
 def _read_yaml(path: Path, what: str) -> Any:

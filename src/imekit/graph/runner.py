@@ -59,6 +59,33 @@ def _error_message(exc: BaseException) -> str:
     return " ".join(text.split()) or "(no message)"
 
 
+def _watch_secret_literals(sink: Any) -> None:
+    """Remember values a program wraps with `Output.secret`, so that masking also covers
+    secrets that never reach a resource (an error message, a debug print)."""
+    import pulumi
+
+    original = pulumi.Output.secret
+
+    def secret(value: Any) -> Any:
+        if isinstance(value, pulumi.Output):
+            value.apply(sink.add)
+        else:
+            sink.add(value)
+        return original(value)
+
+    pulumi.Output.secret = staticmethod(secret)  # type: ignore[method-assign]
+
+
+def _drain(loop: asyncio.AbstractEventLoop) -> None:
+    """After a program error, let registrations already under way finish (briefly), so
+    their secrets are known for masking the error message."""
+    pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+    if not pending:
+        return
+    with contextlib.suppress(BaseException):
+        loop.run_until_complete(asyncio.wait(pending, timeout=2.0))
+
+
 def run(request: dict[str, Any]) -> dict[str, Any]:
     from google.protobuf import empty_pb2
     from pulumi.runtime import mocks as pulumi_mocks
@@ -92,6 +119,7 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
         )
     )
 
+    _watch_secret_literals(monitor.sink)
     main = request["main_file"]
     sys.argv = [main]
     captured = io.StringIO()
@@ -112,6 +140,7 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
         where = _program_frame(exc, program_root)
         if where is not None:
             error["file"], error["line"] = where
+        _drain(loop)
     finally:
         with contextlib.suppress(Exception):
             loop.run_until_complete(loop.shutdown_asyncgens())

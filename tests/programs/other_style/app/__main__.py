@@ -6,7 +6,6 @@ import json
 
 import pulumi
 import pulumi_aws as aws
-
 from storage import RecordsStore
 
 config = pulumi.Config()
@@ -40,11 +39,19 @@ cluster = aws.rds.Cluster(
 )
 
 token = aws.secretsmanager.Secret("api-token", kms_key_id=store.key.arn)
+in_code_secret = pulumi.Output.secret("CANARY-7f3a9c-in-code")
 aws.secretsmanager.SecretVersion(
     "api-token-v1",
     secret_id=token.id,
-    secret_string=pulumi.Output.secret("CANARY-7f3a9c-in-code"),
+    secret_string=in_code_secret,
 )
+
+# Created in set order, which changes with the hash seed: the graph must not.
+for team in {"intake", "billing", "audit", "scheduling", "reports"}:
+    aws.sns.Topic(f"{team}-alerts", kms_master_key_id=store.key.arn)
+
+# A careless debug line: the secret's value must be masked in anything imekit prints.
+in_code_secret.apply(lambda value: print(f"debug: api token is {value}"))
 
 caller = aws.get_caller_identity()
 aws.iam.Policy(
