@@ -165,6 +165,15 @@ def synthesize(
 def run_reference_program(stack: str, overrides: dict[str, str] | None = None) -> Registry:
     """Run infra/__main__.py exactly as `pulumi up` would, with the stack file's config."""
     config = {**stack_config(stack), **(overrides or {})}
-    return synthesize(
-        lambda: runpy.run_path(str(INFRA_DIR), run_name="__main__"), stack=stack, config=config
-    )
+    return synthesize(run_main, stack=stack, config=config)
+
+
+def run_main() -> None:
+    # Returns None: pulumi.runtime.test awaits whatever the program returns, and the module
+    # globals runpy hands back are not an Output.
+    runpy.run_path(str(INFRA_DIR), run_name="__main__")
+
+
+# Stand-in key ARNs for components tested on their own (the platform test wires real keys).
+KEY_ARN = "arn:aws:kms:us-east-1:111122223333:key/0f1e2d3c-0000-4000-8000-000000000001"
+LOG_KEY_ARN = "arn:aws:kms:us-east-1:111122223333:key/0f1e2d3c-0000-4000-8000-000000000002"
