@@ -10,7 +10,13 @@ import pulumi
 import pulumi_aws as aws
 
 from .context import PlatformContext
-from .policy_documents import Statement, allow, deny_without_mfa, policy_document
+from .policy_documents import (
+    MFA_BOOTSTRAP_ACTIONS,
+    Statement,
+    allow,
+    deny_without_mfa,
+    policy_document,
+)
 from .tagging import resource_tags
 
 # Workforce password policy (IME-IAM-03). Stricter values are accepted, weaker ones refused.
@@ -264,7 +270,7 @@ def _workforce_roles(args: IdentityArgs) -> list[WorkforceRole]:
 
 
 def workforce_policy_document(ctx: PlatformContext, role: WorkforceRole) -> pulumi.Output[str]:
-    """Scoped Allow statements plus an explicit Deny of the same access without MFA.
+    """Scoped Allow statements plus an explicit Deny of all access without MFA.
 
     Bucket ARNs are resource outputs, so the document records a dependency on each bucket.
     """
@@ -296,18 +302,12 @@ def workforce_policy_document(ctx: PlatformContext, role: WorkforceRole) -> pulu
                     [log_group_arn, f"{log_group_arn}:*"],
                 )
             )
-        actions = [a for s in statements for a in _as_list(s["Action"])]
-        resources = [r for s in statements for r in _as_list(s["Resource"])]
-        statements.append(deny_without_mfa(actions, resources))
+        statements.append(deny_without_mfa())
         return policy_document(statements)
 
     return pulumi.Output.all(role.log_group_arn, *(g.bucket_arn for g in role.buckets)).apply(
         lambda values: build(values[1:], values[0])
     )
-
-
-def _as_list(value: str | Sequence[str]) -> list[str]:
-    return [value] if isinstance(value, str) else list(value)
 
 
 def _self_service_mfa_policy(ctx: PlatformContext) -> str:
@@ -317,25 +317,14 @@ def _self_service_mfa_policy(ctx: PlatformContext) -> str:
         ctx.global_arn("iam", "user/*/${aws:username}"),
     ]
     own_mfa = ctx.global_arn("iam", "mfa/${aws:username}")
+    # These two have no resource-level permissions: AWS accepts only "*" for them.
+    account_wide = ["iam:GetAccountPasswordPolicy", "iam:ListVirtualMFADevices"]
+    # Exactly what the MFA Deny leaves open, so enrolment works before MFA and nothing else does.
+    own = [a for a in MFA_BOOTSTRAP_ACTIONS if a.startswith("iam:") and a not in account_wide]
     return policy_document(
         [
-            allow(
-                "ViewPasswordPolicyAndMfaDevices",
-                ["iam:GetAccountPasswordPolicy", "iam:ListVirtualMFADevices"],
-                ["*"],
-            ),
-            allow(
-                "ManageOwnPasswordAndMfa",
-                [
-                    "iam:ChangePassword",
-                    "iam:CreateVirtualMFADevice",
-                    "iam:EnableMFADevice",
-                    "iam:GetUser",
-                    "iam:ListMFADevices",
-                    "iam:ResyncMFADevice",
-                ],
-                [*own_user, own_mfa],
-            ),
+            allow("ViewPasswordPolicyAndMfaDevices", account_wide, ["*"]),
+            allow("ManageOwnPasswordAndMfa", own, [*own_user, own_mfa]),
             allow(
                 "DeactivateOwnMfaOnlyWithMfa",
                 ["iam:DeactivateMFADevice"],

@@ -42,14 +42,31 @@ def allow(sid: str, actions: Sequence[str], resources: Sequence[str], **extra: A
     return statement
 
 
-def deny_without_mfa(actions: Sequence[str], resources: Sequence[str]) -> Statement:
-    """Explicit Deny of the given access unless the caller signed in with MFA."""
-    scope = ["*"] if "*" in resources else sorted(set(resources))
+# What a user may do before signing in with MFA: set a first password and enrol a device.
+MFA_BOOTSTRAP_ACTIONS = (
+    "iam:ChangePassword",
+    "iam:CreateVirtualMFADevice",
+    "iam:EnableMFADevice",
+    "iam:GetAccountPasswordPolicy",
+    "iam:GetUser",
+    "iam:ListMFADevices",
+    "iam:ListVirtualMFADevices",
+    "iam:ResyncMFADevice",
+    "sts:GetSessionToken",
+)
+
+
+def deny_without_mfa() -> Statement:
+    """Explicit Deny of everything but MFA enrolment unless the caller signed in with MFA.
+
+    AWS's documented shape: a Deny on every action (NotAction the bootstrap set) cannot miss an
+    action a later Allow adds, where a Deny listing the granted actions could.
+    """
     return {
         "Sid": "DenyPhiAccessWithoutMfa",
         "Effect": "Deny",
-        "Action": sorted(set(actions)),
-        "Resource": scope,
+        "NotAction": list(MFA_BOOTSTRAP_ACTIONS),
+        "Resource": "*",
         "Condition": MFA_ABSENT_CONDITION,
     }
 

@@ -6,6 +6,7 @@ import fnmatch
 
 import pytest
 from ime_platform.identity import Identity, IdentityArgs
+from ime_platform.policy_documents import MFA_BOOTSTRAP_ACTIONS
 from infra_harness import Registry, synthesize
 
 REFERRALS = "arn:aws:s3:::ime-test-phi-referrals-111122223333-us-east-1"
@@ -68,24 +69,33 @@ def _access_policies(registry: Registry) -> list:
     return [p for p in registry.of_type(POLICY) if p.name.endswith("-access")]
 
 
-def test_every_access_policy_denies_its_own_access_without_mfa(platform: Registry):
+def test_every_access_policy_denies_all_but_mfa_enrolment_without_mfa(platform: Registry):
     policies = _access_policies(platform)
     assert len(policies) == 4
     for policy in policies:
         statements = policy.policy()["Statement"]
         deny = next(s for s in statements if s["Sid"] == "DenyPhiAccessWithoutMfa")
         assert deny["Effect"] == "Deny"
+        assert deny["Resource"] == "*"
         assert deny["Condition"] == {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}
+        assert "Action" not in deny
+        exempt = deny["NotAction"]
+        assert set(exempt) == set(MFA_BOOTSTRAP_ACTIONS)
+        # Every action the policy grants falls under the Deny when MFA is absent.
         for statement in statements:
             if statement["Effect"] != "Allow":
                 continue
             for action in _as_list(statement["Action"]):
-                assert action in deny["Action"], (policy.name, action)
-            for resource in _as_list(statement["Resource"]):
-                assert any(fnmatch.fnmatchcase(resource, d) for d in deny["Resource"]), (
-                    policy.name,
-                    resource,
-                )
+                assert not any(fnmatch.fnmatchcase(action, e) for e in exempt), action
+
+
+def test_mfa_enrolment_is_all_that_works_before_mfa(identity: Registry):
+    self_service = identity.one(POLICY, "identity-self-service-mfa").policy()["Statement"]
+    allowed = {a for s in self_service if "Condition" not in s for a in s["Action"]}
+    assert allowed == {a for a in MFA_BOOTSTRAP_ACTIONS if a.startswith("iam:")}
+    deactivate = next(s for s in self_service if s["Sid"] == "DeactivateOwnMfaOnlyWithMfa")
+    assert deactivate["Condition"] == {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
+    assert "iam:DeactivateMFADevice" not in MFA_BOOTSTRAP_ACTIONS
 
 
 def test_no_policy_allows_everything(platform: Registry):
