@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from imekit import exitcodes
@@ -124,6 +125,8 @@ class GateResult:
     timings: dict[str, float] = field(default_factory=dict)
     started_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
     tool_version: str = ""
+    root: Path | None = None  # repository root that finding locations are relative to
+    manifest: str = "Pulumi.yaml"  # the program's manifest, relative to root
 
     @property
     def blocking(self) -> list[Finding]:

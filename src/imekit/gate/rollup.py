@@ -60,12 +60,15 @@ def roll_up(
         notes: list[str] = []
         for run in runs:
             statuses = []
+            unknown: dict[str, list[str]] = defaultdict(list)  # reason -> checks
             for check in spec.checks:
                 status = check_status(check, run, by_check.get(check, ()))
                 statuses.append(status)
                 per_check[check].append(status)
                 if status is Status.UNKNOWN:
-                    notes.append(f"{run.stack}: {check} not evaluated: {run.unknown[check]}")
+                    unknown[run.unknown[check]].append(check)
+            for reason, checks in unknown.items():
+                notes.append(f"{run.stack}: not evaluated ({reason}): {', '.join(checks)}")
             per_stack[run.stack] = worst(statuses)
         results.append(
             ControlResult(
