@@ -75,7 +75,9 @@ def _schema() -> dict | None:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def load_mapping(path: Path | None = None, *, expected_version: str | None = None) -> CheckovMapping:
+def load_mapping(
+    path: Path | None = None, *, expected_version: str | None = None
+) -> CheckovMapping:
     """Load and check the mapping; any deviation is an ImekitError (exit 2), never a guess."""
     from imekit.checkov.environment import CHECKOV_VERSION
 

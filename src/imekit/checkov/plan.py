@@ -171,10 +171,9 @@ def convert_graphs(graphs: list[Graph]) -> PlanConversion:
         "terraform_version": TERRAFORM_VERSION,
         "planned_values": {"root_module": {"resources": planned}},
         "resource_changes": changes,
-        "configuration": {
-            "provider_config": {"aws": {"name": "aws", "full_name": PROVIDER_NAME}},
-            "root_module": {"resources": configuration},
-        },
+        # No provider_config: Pulumi providers take credentials and region from the
+        # environment or stack configuration, which a plan of the program cannot show.
+        "configuration": {"root_module": {"resources": configuration}},
         "applyable": True,
         "complete": True,
         "errored": False,

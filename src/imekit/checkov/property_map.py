@@ -19,6 +19,8 @@ import re
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 # Attributes that are maps in Terraform: their keys are data, and the value stays an object.
+# Found by walking every property of every mapped pulumi-aws type (tests/checkov keep the
+# list complete): no name here is a nested block anywhere among the mapped types.
 MAP_ATTRIBUTES = frozenset(
     {
         "tags",
@@ -28,12 +30,36 @@ MAP_ATTRIBUTES = frozenset(
         "dimensions",
         "variables",
         "stage_variables",
+        "stage_variable_overrides",
         "request_parameters",
         "request_templates",
+        "request_models",
         "response_parameters",
         "response_templates",
         "input_parameters",
-        "attributes_map",
+        "input_paths",
+        "header_parameters",
+        "query_string_parameters",
+        "parameters",
+        "attributes",
+        "attribute_mapping",
+        "additional_version_weights",
+        "authentication_request_extra_params",
+        "client_metadata",
+        "validation_data",
+        "encryption_context_equals",
+        "encryption_context_subset",
+        "endpoints",
+        "global_settings",
+        "metadata",
+        "permissions",
+        "provider_details",
+        "resource_type_management_preference",
+        "resource_type_opt_in_preference",
+        "restore_metadata_overrides",
+        "roles",
+        "supported_login_providers",
+        "triggers",
         "resource_tags",
         "context",
         "labels",
@@ -43,21 +69,50 @@ MAP_ATTRIBUTES = frozenset(
 # Per Terraform type: dotted path of Pulumi names (list indices left out) -> Terraform name,
 # for attributes pulumi-aws renamed beyond the camelCase and plural rules.
 RENAMES: dict[str, dict[str, str]] = {
+    # Attributes pulumi-aws gave another name.
     "aws_cloudwatch_metric_alarm": {"name": "alarm_name"},
     "aws_cloudwatch_composite_alarm": {"name": "alarm_name"},
     "aws_lambda_function": {"name": "function_name"},
     "aws_lambda_permission": {"function": "function_name"},
     "aws_sns_topic_subscription": {"topic": "topic_arn"},
     "aws_cloudwatch_log_subscription_filter": {"logGroup": "log_group_name"},
+    # Repeatable blocks whose Terraform name is itself plural.
     "aws_backup_selection": {
         "conditions.stringEquals": "string_equals",
         "conditions.stringNotEquals": "string_not_equals",
     },
+    "aws_backup_restore_testing_selection": {
+        "protectedResourceConditions.stringEquals": "string_equals",
+        "protectedResourceConditions.stringNotEquals": "string_not_equals",
+    },
     "aws_launch_template": {
         "blockDeviceMappings": "block_device_mappings",
         "networkInterfaces": "network_interfaces",
-        "elasticGpuSpecifications": "elastic_gpu_specifications",
         "tagSpecifications": "tag_specifications",
+    },
+    "aws_db_option_group": {"options.optionSettings": "option_settings"},
+    "aws_kms_grant": {"constraints": "constraints"},
+    "aws_efs_file_system": {"sizeInBytes": "size_in_bytes"},
+    "aws_acm_certificate": {"domainValidationOptions": "domain_validation_options"},
+    "aws_config_configuration_recorder": {
+        "recordingGroup.exclusionByResourceTypes": "exclusion_by_resource_types",
+    },
+    "aws_cognito_identity_pool": {"cognitoIdentityProviders": "cognito_identity_providers"},
+    "aws_rds_global_cluster": {"globalClusterMembers": "global_cluster_members"},
+    "aws_apigatewayv2_stage": {"routeSettings": "route_settings"},
+    "aws_wafv2_web_acl_logging_configuration": {"redactedFields": "redacted_fields"},
+    "aws_macie2_classification_job": {
+        "s3JobDefinition.bucketDefinitions": "bucket_definitions",
+        "s3JobDefinition.bucketCriteria.excludes.ands.tagCriterion.tagValues": "tag_values",
+        "s3JobDefinition.bucketCriteria.includes.ands.tagCriterion.tagValues": "tag_values",
+        "s3JobDefinition.scoping.excludes.ands.tagScopeTerm.tagValues": "tag_values",
+        "s3JobDefinition.scoping.includes.ands.tagScopeTerm.tagValues": "tag_values",
+        "userPausedDetails": "user_paused_details",
+    },
+    "aws_s3_bucket": {
+        "replicationConfigurations.rules.destinations.metrics": "metrics",
+        "replicationConfigurations.rules.sourceSelectionCriterias.sseKmsEncryptedObjects":
+            "sse_kms_encrypted_objects",
     },
     "aws_opensearch_domain": {"logPublishingOptions": "log_publishing_options"},
     "aws_elasticsearch_domain": {"logPublishingOptions": "log_publishing_options"},
