@@ -217,7 +217,8 @@ def _parent(
         is_leaf=False,
         not_applicable=not_applicable,
         covered=not uncovered,
-        status=worst([c.status for c in children]),
+        # A gap below makes the standard missing, whatever else its specifications say.
+        status=Status.MISSING if uncovered else worst([c.status for c in children]),
         means=tuple(m for m in MEANS if m in means),
         gaps=gaps,
         **direct,

@@ -135,7 +135,7 @@ def _requirements(doc: dict[str, Any], folder: Path) -> tuple[Regulation, dict[s
         if parent is not None:
             if parent not in requirements:
                 raise _fail(file, where, f"parent {parent} is not listed before it")
-            if not citation.startswith(parent.rsplit("(", 1)[0]) or section_of(parent) != section:
+            if not _is_paragraph_above(parent, citation):
                 raise _fail(file, where, f"parent {parent} is not a paragraph above it")
         if raw["kind"] == STANDARD and raw["obligation"] != "required":
             raise _fail(file, where, "a standard is always required")
@@ -312,6 +312,23 @@ def _controls(
             )
         controls[control_id] = control
     return controls
+
+
+def _is_paragraph_above(parent: str, child: str) -> bool:
+    """True for the paragraph holding `child`, or the standard it belongs to.
+
+    The CFR numbers a standard `(1)(i)` and its specifications `(1)(ii)(A)...`, or a standard
+    `(b)(1)` and its specification `(b)(3)`: the standard is the first item of a list whose
+    later items hold its specifications.
+    """
+    p_section, p = parse_citation(parent)
+    c_section, c = parse_citation(child)
+    if p_section != c_section:
+        return False
+    if len(c) > len(p) and c[: len(p)] == p:
+        return True
+    depth = len(p) - 1
+    return len(p) >= 2 and p[-1] == 1 and len(c) > depth and c[:depth] == p[:-1] and c[depth] > 1
 
 
 def _no_duplicates(file: Path, where: str, what: str, values: list[str]) -> None:

@@ -130,7 +130,7 @@ def list_controls(family: str | None, as_json: bool, folder: Path | None) -> Non
             }
         )
         return
-    click.echo(f"{'ID':<11} {'TITLE':<44} {'CHECKS':>6} {'DRILLS':>6} {'MANUAL':>6}  CITATIONS")
+    click.echo(f"{'ID':<11} {'TITLE':<42} {'CHECKS':>6} {'DRILLS':>6} {'MANUAL':>6}  CITATIONS")
     for control in controls:
         citations = control.citations[0]
         if len(control.citations) > 1:
@@ -138,9 +138,9 @@ def list_controls(family: str | None, as_json: bool, folder: Path | None) -> Non
         manual = "AWS" if control.inherited else str(len(control.manual_evidence))
         if control.inherited and control.manual_evidence:
             manual = f"AWS+{len(control.manual_evidence)}"
-        title = textwrap.wrap(control.title, 44)
+        title = textwrap.wrap(control.title, 42)
         click.echo(
-            f"{control.id:<11} {title[0]:<44} {len(control.checks):>6}"
+            f"{control.id:<11} {title[0]:<42} {len(control.checks):>6}"
             f" {len(control.drills):>6} {manual:>6}  {citations}"
         )
         for more in title[1:]:
