@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 from conftest import REPO, run_cli
 
@@ -16,16 +18,42 @@ SERVICES = ("kms", "s3", "rds", "iam", "cognito", "cloudtrail", "cloudwatch", "s
 
 
 @pytest.fixture(scope="module")
-def dev_graph_files(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("reference")
+def snapshot(tmp_path_factory):
+    """A copy of the reference program, so that edits made to infra/ while the suite runs
+    cannot make two runs differ."""
+    root = tmp_path_factory.mktemp("reference")
+    for name in ("Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml"):
+        shutil.copy2(REPO / name, root / name)
+    shutil.copytree(REPO / "infra", root / "infra", ignore=shutil.ignore_patterns("__pycache__"))
+    return root
+
+
+@pytest.fixture(scope="module")
+def dev_graph_files(snapshot, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("graphs")
     paths = []
     for seed in ("0", "77"):
         path = tmp / f"dev-{seed}.json"
-        # No PROGRAM_DIR: the default is the kit's reference platform.
-        result = run_cli("synth", "--stack", "dev", "-o", str(path), env={"PYTHONHASHSEED": seed})
+        result = run_cli(
+            "synth",
+            str(snapshot),
+            "--stack",
+            "dev",
+            "-o",
+            str(path),
+            env={"PYTHONHASHSEED": seed},
+        )
         assert result.code == 0, result.stderr
         paths.append(path)
     return paths
+
+
+def test_default_program_is_the_reference_platform():
+    # No PROGRAM_DIR: the kit's own reference platform.
+    result = run_cli("synth", "--stack", "dev")
+    assert result.code == 0, result.stderr
+    assert '"project": "ime-platform"' in result.stdout
+    assert "running infra/__main__.py of ime-platform (stack dev, resolved)" in result.stderr
 
 
 def test_reference_platform_covers_the_platform(dev_graph_files):
@@ -46,7 +74,7 @@ def test_reference_platform_is_byte_identical_across_runs(dev_graph_files):
     assert first == second
 
 
-def test_reference_platform_prod_in_unknowns_mode():
-    graph = synthesize(None, "prod", unknowns=True)
+def test_reference_platform_prod_in_unknowns_mode(snapshot):
+    graph = synthesize(snapshot, "prod", unknowns=True)
     assert graph.stack == "prod"
     assert UNKNOWN_MARKER in graph.dumps()
