@@ -231,3 +231,18 @@ def test_export_with_pending_operations_says_so(tmp_path):
     data["deployment"]["pending_operations"] = [{"resource": {}, "type": "creating"}]
     graph = load_stack_export(_write(tmp_path, data))
     assert graph.source["pending_operations"] == 1
+
+
+def test_graph_file_validation(preview, tmp_path):
+    data = preview.to_json()
+    data["locations"][data["resources"][0]["__urn"]] = {"file": "x.py", "line": "12"}
+    with pytest.raises(ImekitError, match="must be"):
+        load_graph(_write(tmp_path, data))
+    data = preview.to_json()
+    data["schema"] = "imekit.graph/v0"
+    with pytest.raises(ImekitError, match="expected 'imekit.graph/v1'"):
+        load_graph(_write(tmp_path, data))
+    data = preview.to_json()
+    del data["resources"][1]["propertyDependencies"]
+    with pytest.raises(ImekitError, match="lacks propertyDependencies"):
+        load_graph(_write(tmp_path, data))

@@ -190,6 +190,14 @@ def validate_graph_json(data: Any, path: str = "<graph>") -> Graph:
     locations = data.get("locations", {})
     if not isinstance(locations, dict):
         raise _fail(path, "'locations' must be an object")
+    for urn, where in locations.items():
+        if (
+            not isinstance(where, dict)
+            or not isinstance(where.get("file"), str)
+            or not isinstance(where.get("line"), int)
+            or isinstance(where.get("line"), bool)
+        ):
+            raise _fail(path, f"locations[{urn!r}] must be {{\"file\": str, \"line\": int}}")
     return Graph(
         project=data["project"],
         stack=data["stack"],
