@@ -133,3 +133,48 @@ def test_invokes():
     assert invoke_result("aws:index/getRegion:getRegion", {}, "eu-west-3")["name"] == "eu-west-3"
     assert invoke_result("aws:index/getPartition:getPartition", {}, "x")["partition"] == "aws"
     assert invoke_result("aws:unknown/thing:getThing", {}, "x") == {}
+
+
+@pytest.mark.parametrize(
+    "type_",
+    [
+        "aws:lb/loadBalancer:LoadBalancer",
+        "aws:lb/listener:Listener",
+        "aws:lb/targetGroup:TargetGroup",
+        "aws:ec2/vpc:Vpc",
+        "aws:ec2/securityGroup:SecurityGroup",
+        "aws:sqs/queue:Queue",
+        "aws:lambda/function:Function",
+        "aws:dynamodb/table:Table",
+        "aws:cognito/userPool:UserPool",
+        "aws:cognito/userPoolClient:UserPoolClient",
+        "aws:backup/plan:Plan",
+        "aws:backup/selection:Selection",
+        "aws:backup/vault:Vault",
+        "aws:cloudtrail/trail:Trail",
+        "aws:sns/topic:Topic",
+        "aws:sns/topicSubscription:TopicSubscription",
+        "aws:secretsmanager/secret:Secret",
+        "aws:rds/subnetGroup:SubnetGroup",
+        "aws:rds/cluster:Cluster",
+        "aws:cloudwatch/metricAlarm:MetricAlarm",
+        "aws:cloudwatch/eventRule:EventRule",
+        "aws:cloudwatch/logGroup:LogGroup",
+        "aws:iam/instanceProfile:InstanceProfile",
+        "aws:iam/policy:Policy",
+        "aws:kms/alias:Alias",
+        "aws:guardduty/detector:Detector",
+        "random:index/randomPassword:RandomPassword",
+        "pulumi:providers:aws",
+    ],
+)
+def test_mock_outputs_for_every_kind_of_resource(type_):
+    urn = f"urn:pulumi:dev::p::{type_}::thing"
+    rid, out = resource_outputs(type_, "thing", urn, {"tags": {"a": "b"}}, "us-east-2")
+    assert isinstance(rid, str) and rid
+    assert out["tags"] == {"a": "b"}  # inputs are echoed
+    json.dumps(out)  # plain JSON values only
+    if type_.startswith("aws:"):
+        assert out["id"] == rid
+        if "arn" in out:
+            assert out["arn"].startswith("arn:aws:")

@@ -173,7 +173,7 @@ def resource_outputs(
         kind_path = {"loadBalancer": "loadbalancer/app", "targetGroup": "targetgroup"}.get(
             kind, f"listener/app/{digest(urn, length=8)}"
         )
-        arn = _arn("elasticloadbalancing", region, f"{kind_path}/{name}/{digest(urn, 16)}")
+        arn = _arn("elasticloadbalancing", region, f"{kind_path}/{name}/{digest(urn, length=16)}")
         rid = arn
         if kind == "loadBalancer":
             outputs["dnsName"] = f"{name}-{digest(urn, length=10)}.{region}.elb.amazonaws.com"
