@@ -25,6 +25,9 @@ MAX_PASSWORD_AGE_DAYS = 90
 PASSWORD_REUSE_PREVENTION = 24  # IAM's maximum
 MIN_PORTAL_PASSWORD_LENGTH = 14
 
+# Path of the workforce groups and policies, so account admins can scope them as a set.
+IAM_PATH = "/ime/"
+
 READ_OBJECT = ("s3:GetObject", "s3:GetObjectVersion")
 WRITE_OBJECT = ("s3:PutObject",)
 LIST_BUCKET = ("s3:ListBucket", "s3:ListBucketVersions")
@@ -114,7 +117,7 @@ class Identity(pulumi.ComponentResource):
         self_service = aws.iam.Policy(
             f"{name}-self-service-mfa",
             name=ctx.physical_name("self-service-mfa"),
-            path="/ime/",
+            path=IAM_PATH,
             description="Lets workforce users manage their own password and MFA device",
             policy=_self_service_mfa_policy(ctx),
             tags=tags,
@@ -127,13 +130,13 @@ class Identity(pulumi.ComponentResource):
             group = aws.iam.Group(
                 f"{name}-{role.group}",
                 name=ctx.physical_name(role.group),
-                path="/ime/",
+                path=IAM_PATH,
                 opts=child,
             )
             policy = aws.iam.Policy(
                 f"{name}-{role.group}-access",
                 name=ctx.physical_name(f"{role.group}-access"),
-                path="/ime/",
+                path=IAM_PATH,
                 description=role.description,
                 policy=workforce_policy_document(ctx, role),
                 tags=tags,
@@ -142,13 +145,13 @@ class Identity(pulumi.ComponentResource):
             aws.iam.GroupPolicyAttachment(
                 f"{name}-{role.group}-access",
                 group=group.name,
-                policy_arn=policy.arn,
+                policy_arn=_policy_arn(ctx, policy),
                 opts=child,
             )
             aws.iam.GroupPolicyAttachment(
                 f"{name}-{role.group}-self-service-mfa",
                 group=group.name,
-                policy_arn=self_service.arn,
+                policy_arn=_policy_arn(ctx, self_service),
                 opts=child,
             )
             self.groups[role.group] = group
@@ -215,6 +218,12 @@ class Identity(pulumi.ComponentResource):
                 "portalUserPoolId": self.user_pool.id,
             }
         )
+
+
+def _policy_arn(ctx: PlatformContext, policy: aws.iam.Policy) -> pulumi.Output[str]:
+    """The managed policy's ARN from its name and path: known during preview, still a
+    dependency on the policy."""
+    return policy.name.apply(lambda name: ctx.global_arn("iam", f"policy{IAM_PATH}{name}"))
 
 
 def _workforce_roles(args: IdentityArgs) -> list[WorkforceRole]:

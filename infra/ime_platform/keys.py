@@ -235,7 +235,12 @@ class Keys(pulumi.ComponentResource):
         ctx = args.context
         child = pulumi.ResourceOptions(parent=self)
 
-        def make(role: str, description: str, services: Sequence[str], extra=()) -> ManagedKey:
+        def make(
+            role: str,
+            description: str,
+            services: Sequence[str],
+            extra: Sequence[Statement] = (),
+        ) -> ManagedKey:
             return customer_managed_key(
                 f"{name}-{role}",
                 context=ctx,

@@ -88,11 +88,16 @@ def _fake_arn(type_token: str, name: str) -> str:
 
 
 class RecordingMocks(pulumi.runtime.Mocks):
-    def __init__(self, registry: Registry) -> None:
+    def __init__(self, registry: Registry, preview: bool = False) -> None:
         self.registry = registry
+        self.preview = preview
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
         outputs = dict(args.inputs)
+        if self.preview:
+            # What the engine plans for a new resource: its inputs, every computed output
+            # (id, arn, ...) unknown.
+            return "", outputs
         outputs.setdefault("arn", _fake_arn(args.typ, args.name))
         if args.typ == "aws:s3/bucket:Bucket":
             outputs.setdefault("bucket", args.name)
@@ -144,28 +149,38 @@ def _config_value(value: Any) -> str:
 
 
 def synthesize(
-    program: Callable[[], Any], *, stack: str = "dev", config: dict[str, str] | None = None
+    program: Callable[[], Any],
+    *,
+    stack: str = "dev",
+    config: dict[str, str] | None = None,
+    preview: bool = False,
 ) -> Registry:
-    """Run `program` under mocks with the given config; return what it registered."""
+    """Run `program` under mocks with the given config; return what it registered.
+
+    With `preview`, the run is a dry run in which other resources' computed outputs are
+    unknown, as in `pulumi preview` of a new stack.
+    """
     registry = Registry()
     pulumi.runtime.set_all_config(dict(config or {}), [])
     ROOT.set(None)  # a fresh root stack per run, named after this run's stack
-    mocks = RecordingMocks(registry)
+    mocks = RecordingMocks(registry, preview)
     pulumi.runtime.set_mocks(
         mocks,
         project=PROJECT,
         stack=stack,
-        preview=False,
+        preview=preview,
         monitor=RecordingMonitor(mocks, registry),
     )
     pulumi.runtime.test(program)()
     return registry
 
 
-def run_reference_program(stack: str, overrides: dict[str, str] | None = None) -> Registry:
-    """Run infra/__main__.py exactly as `pulumi up` would, with the stack file's config."""
+def run_reference_program(
+    stack: str, overrides: dict[str, str] | None = None, preview: bool = False
+) -> Registry:
+    """Run infra/__main__.py as `pulumi up` (or `pulumi preview`) would, with the stack's config."""
     config = {**stack_config(stack), **(overrides or {})}
-    return synthesize(run_main, stack=stack, config=config)
+    return synthesize(run_main, stack=stack, config=config, preview=preview)
 
 
 def run_main() -> None:

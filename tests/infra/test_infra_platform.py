@@ -17,6 +17,7 @@ from infra_harness import (
     stack_config,
     synthesize,
 )
+from pulumi.output import Unknown
 
 # Resource types that hold data and therefore need a data-class tag.
 DATA_STORE_TYPES = {
@@ -199,3 +200,57 @@ def test_missing_required_config_stops_the_program():
     del config["ime-platform:dbSubnetIds"]
     with pytest.raises(Exception, match="dbSubnetIds"):
         synthesize(run_main, config=config)
+
+
+# The only values a real `pulumi preview` of a new stack cannot know: KMS key ARNs and
+# generated ids. Policy documents, names and ARNs the gate joins on must all be known.
+UNKNOWN_AT_PREVIEW = {
+    "aws:kms/alias:Alias": {"targetKeyId"},
+    "aws:backup/vault:Vault": {"kmsKeyArn"},
+    "aws:cloudwatch/logGroup:LogGroup": {"kmsKeyId"},
+    "aws:sns/topic:Topic": {"kmsMasterKeyId"},
+    "aws:cloudtrail/trail:Trail": {"kmsKeyId"},
+    "aws:rds/instance:Instance": {
+        "kmsKeyId",
+        "masterUserSecretKmsKeyId",
+        "performanceInsightsKmsKeyId",
+    },
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": {
+        "rules"
+    },
+    "aws:cognito/userPoolClient:UserPoolClient": {"userPoolId"},
+    "aws:backup/selection:Selection": {"planId"},
+}
+
+
+def _has_unknown(value) -> bool:
+    if isinstance(value, Unknown):
+        return True
+    if isinstance(value, dict):
+        return any(_has_unknown(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_unknown(v) for v in value)
+    return False
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_only_key_arns_and_ids_are_unknown_during_preview(stack: str):
+    preview = run_reference_program(stack, preview=True)
+    assert len(preview.aws_resources) >= 40
+    unknown = {
+        (r.type, key)
+        for r in preview.aws_resources
+        for key, value in r.inputs.items()
+        if _has_unknown(value)
+    }
+    allowed = {(t, key) for t, keys in UNKNOWN_AT_PREVIEW.items() for key in keys}
+    assert unknown <= allowed, sorted(unknown - allowed)
+    # The documents the gate reads are whole JSON during preview.
+    for type_token in (
+        "aws:s3/bucketPolicy:BucketPolicy",
+        "aws:iam/policy:Policy",
+        "aws:kms/key:Key",
+        "aws:sns/topicPolicy:TopicPolicy",
+    ):
+        for resource in preview.of_type(type_token):
+            assert resource.policy()["Statement"], resource.name
