@@ -1,0 +1,440 @@
+package imekit_hipaa
+
+import rego.v1
+
+# IME-ENC-01 (PHI data stores) and IME-ENC-02 (audit, alerting and backup data):
+# encryption at rest with customer-managed KMS keys, 164.312(a)(2)(iv).
+#
+# Per-resource rules judge what one resource shows: encryption switched off, no key (AWS
+# then uses an AWS-managed or AWS-owned key), a literal alias/aws/... key, or a value that
+# is no key at all. A key known only at apply (the usual `kms_key_id=key.arn`) cannot be
+# judged from one resource: the stack rules stack_deny_phi_cmk_reference and
+# stack_deny_audit_cmk_reference accept it only when the property depends
+# (propertyDependencies) on a KMS key or alias in the same stack. Between them an
+# unverifiable key never passes.
+
+_kms_algorithms := {"aws:kms", "aws:kms:dsse"}
+
+_sse_config_types := {
+	"aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+	"aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+}
+
+_kind := {
+	"aws:s3/bucket:Bucket": "S3 bucket",
+	"aws:s3/bucketV2:BucketV2": "S3 bucket",
+	"aws:rds/instance:Instance": "RDS instance",
+	"aws:rds/cluster:Cluster": "RDS cluster",
+	"aws:rds/clusterInstance:ClusterInstance": "RDS cluster instance",
+	"aws:ebs/volume:Volume": "EBS volume",
+	"aws:secretsmanager/secret:Secret": "secret",
+	"aws:cloudwatch/logGroup:LogGroup": "log group",
+	"aws:sns/topic:Topic": "SNS topic",
+	"aws:backup/vault:Vault": "backup vault",
+	"aws:cloudtrail/trail:Trail": "CloudTrail trail",
+	"aws:dynamodb/table:Table": "DynamoDB table",
+	"aws:efs/fileSystem:FileSystem": "EFS file system",
+}
+
+# Where each type keeps its key, and the key AWS uses when none is given.
+_key_prop := {
+	"aws:rds/instance:Instance": "kmsKeyId",
+	"aws:rds/cluster:Cluster": "kmsKeyId",
+	"aws:ebs/volume:Volume": "kmsKeyId",
+	"aws:secretsmanager/secret:Secret": "kmsKeyId",
+	"aws:cloudwatch/logGroup:LogGroup": "kmsKeyId",
+	"aws:sns/topic:Topic": "kmsMasterKeyId",
+	"aws:backup/vault:Vault": "kmsKeyArn",
+	"aws:cloudtrail/trail:Trail": "kmsKeyId",
+}
+
+_aws_default_key := {
+	"aws:rds/instance:Instance": "the AWS-managed key aws/rds",
+	"aws:rds/cluster:Cluster": "the AWS-managed key aws/rds",
+	"aws:ebs/volume:Volume": "the AWS-managed key aws/ebs",
+	"aws:secretsmanager/secret:Secret": "the AWS-managed key aws/secretsmanager",
+	"aws:cloudwatch/logGroup:LogGroup": "a CloudWatch Logs service-owned key",
+	"aws:sns/topic:Topic": "no KMS encryption at all",
+	"aws:backup/vault:Vault": "the AWS-managed key aws/backup",
+	"aws:cloudtrail/trail:Trail": "SSE-S3 with an AWS-owned key",
+}
+
+_enc_msg(control, r, problem) := sprintf(
+	"[%s] %s %q (data-class %s) is not encrypted with a customer-managed KMS key: %s",
+	[control, _kind[r.__type], r.__name, _class_label(r), problem],
+)
+
+# A resource whose one key property decides its encryption.
+_simple_key_problem(r) := _key_problem(_key_state(_prop(r, _key_prop[r.__type], null)), _aws_default_key[r.__type])
+
+# --- S3 -----------------------------------------------------------------------------------
+
+# Default-encryption blocks set inline on a bucket: Bucket (v7) has one
+# serverSideEncryptionConfiguration.rule; BucketV2 has lists at every level.
+_s3_inline_sse_prop := {
+	"aws:s3/bucket:Bucket": "serverSideEncryptionConfiguration",
+	"aws:s3/bucketV2:BucketV2": "serverSideEncryptionConfigurations",
+}
+
+_has_inline_sse(b) if {
+	b.__type == "aws:s3/bucket:Bucket"
+	is_object(_prop(b, "serverSideEncryptionConfiguration", null))
+}
+
+_has_inline_sse(b) if {
+	b.__type == "aws:s3/bucketV2:BucketV2"
+	count(_as_list(_prop(b, "serverSideEncryptionConfigurations", []))) > 0
+}
+
+_has_inline_sse(b) if _s3_inline_sse_undecidable(b)
+
+_s3_inline_sse_defaults(b) := [d |
+	cfg := _prop(b, "serverSideEncryptionConfiguration", null)
+	is_object(cfg)
+	d := object.get(cfg, ["rule", "applyServerSideEncryptionByDefault"], {})
+] if b.__type == "aws:s3/bucket:Bucket"
+
+_s3_inline_sse_defaults(b) := [d |
+	some cfg in _as_list(_prop(b, "serverSideEncryptionConfigurations", []))
+	is_object(cfg)
+	some rule in _or_empty_default(_as_list(object.get(cfg, "rules", [])))
+	is_object(rule)
+	some d in _or_empty_default(_as_list(object.get(rule, "applyServerSideEncryptionByDefaults", [])))
+] if b.__type == "aws:s3/bucketV2:BucketV2"
+
+_or_empty_default(defaults) := defaults if count(defaults) > 0
+
+_or_empty_default(defaults) := [{}] if count(defaults) == 0
+
+# An inline block that is itself unknown until apply cannot be read at all.
+_s3_inline_sse_undecidable(b) if _undecidable(_prop(b, _s3_inline_sse_prop[b.__type], null))
+
+_sse_problem(d) := "no default encryption algorithm is set" if {
+	_blank(object.get(d, "sseAlgorithm", null))
+}
+
+_sse_problem(d) := "the encryption algorithm is not known until apply, so it could not be verified" if {
+	_undecidable(object.get(d, "sseAlgorithm", null))
+}
+
+_sse_problem(d) := sprintf("it uses %v, not SSE-KMS", [a]) if {
+	a := object.get(d, "sseAlgorithm", null)
+	not _blank(a)
+	not _undecidable(a)
+	not a in _kms_algorithms
+}
+
+_sse_problem(d) := _key_problem(state, "the AWS-managed key aws/s3") if {
+	d.sseAlgorithm in _kms_algorithms
+	state := _key_state(object.get(d, "kmsMasterKeyId", null))
+	state in {"missing", "aws-managed", "invalid"}
+}
+
+# METADATA
+# title: PHI S3 buckets use SSE-KMS with a customer-managed key (inline configuration)
+# description: >-
+#   A PHI or unclassified S3 bucket whose default encryption is set inline on the bucket
+#   must use aws:kms (or aws:kms:dsse) with a customer-managed key. A bucket without an
+#   inline block is judged by stack_deny_s3_bucket_cmk_encryption, which sees its separate
+#   BucketServerSideEncryptionConfiguration resource.
+# custom:
+#   control: IME-ENC-01
+#   message: >-
+#     Set sse_algorithm="aws:kms" and kms_master_key_id to a customer-managed aws.kms.Key's
+#     ARN (not alias/aws/s3).
+#   resource_types:
+#     - aws:s3/bucket:Bucket
+#     - aws:s3/bucketV2:BucketV2
+deny_s3_bucket_cmk_encryption contains msg if {
+	_is_phi_bucket(input)
+	some d in _s3_inline_sse_defaults(input)
+	msg := _enc_msg("IME-ENC-01", input, _sse_problem(d))
+}
+
+deny_s3_bucket_cmk_encryption contains msg if {
+	_is_phi_bucket(input)
+	_s3_inline_sse_undecidable(input)
+	msg := _enc_msg("IME-ENC-01", input, "the inline encryption configuration is not known until apply, so it could not be verified")
+}
+
+_sse_configs_buckets := {u |
+	some c in input.resources
+	c.__type in _sse_config_types
+	some u in _deps(c, "bucket")
+}
+
+_resources_by_urn := {r.__urn: r | some r in input.resources}
+
+_sse_config_problems(c) := {p |
+	some rule in _as_list(_prop(c, "rules", []))
+	is_object(rule)
+	p := _sse_problem(object.get(rule, "applyServerSideEncryptionByDefault", {}))
+} | {p |
+	some rule in _as_list(_prop(c, "rules", []))
+	is_object(rule)
+	object.get(rule, ["applyServerSideEncryptionByDefault", "sseAlgorithm"], null) in _kms_algorithms
+	_undecidable(object.get(rule, ["applyServerSideEncryptionByDefault", "kmsMasterKeyId"], null))
+	not _depends_on_type(c, "rules", _kms_key_types)
+	p := "the key is not known until apply and does not depend on a KMS key in this stack, so it could not be verified as customer-managed"
+} | {p |
+	count(_as_list(_prop(c, "rules", []))) == 0
+	p := "the configuration has no rules"
+} | {p |
+	_undecidable(_prop(c, "rules", null))
+	p := "its rules are not known until apply, so they could not be verified"
+}
+
+# METADATA
+# title: PHI S3 buckets use SSE-KMS with a customer-managed key (separate configuration)
+# description: >-
+#   Every PHI or unclassified S3 bucket without an inline encryption block must have a
+#   BucketServerSideEncryptionConfiguration (or its V2 alias) joined to it through
+#   propertyDependencies (`bucket=bucket.id`), using aws:kms with a customer-managed key
+#   that is a literal key ARN or depends on a KMS key in the stack. Without one, S3
+#   encrypts with SSE-S3 and an AWS-owned key.
+# custom:
+#   control: IME-ENC-01
+#   message: >-
+#     Add aws.s3.BucketServerSideEncryptionConfiguration(bucket=bucket.id) with a rule using
+#     sse_algorithm="aws:kms" and kms_master_key_id=key.arn.
+#   resource_types:
+#     - aws:s3/bucket:Bucket
+#     - aws:s3/bucketV2:BucketV2
+#     - aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration
+#     - aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2
+stack_deny_s3_bucket_cmk_encryption contains msg if {
+	some b in input.resources
+	_is_phi_bucket(b)
+	not _has_inline_sse(b)
+	not b.__urn in _sse_configs_buckets
+	msg := sprintf(
+		"[IME-ENC-01] S3 bucket %q (data-class %s) has no server-side encryption configuration joined to it, so S3 uses SSE-S3 with an AWS-owned key %s",
+		[b.__name, _class_label(b), _at(b)],
+	)
+}
+
+stack_deny_s3_bucket_cmk_encryption contains msg if {
+	some c in input.resources
+	c.__type in _sse_config_types
+	some u in _deps(c, "bucket")
+	b := _resources_by_urn[u]
+	_is_phi_bucket(b)
+	not _has_inline_sse(b)
+	some problem in _sse_config_problems(c)
+	msg := sprintf(
+		"[IME-ENC-01] S3 bucket %q (data-class %s) is not encrypted with a customer-managed KMS key by %q: %s %s",
+		[b.__name, _class_label(b), c.__name, problem, _at(c)],
+	)
+}
+
+# --- RDS, EBS, secrets ------------------------------------------------------------------------
+
+# METADATA
+# title: PHI RDS databases encrypted with a customer-managed key
+# description: >-
+#   A PHI or unclassified RDS instance or cluster must set storageEncrypted: true (AWS's
+#   default is unencrypted) and a customer-managed kmsKeyId (without one AWS uses aws/rds).
+# custom:
+#   control: IME-ENC-01
+#   message: Set storage_encrypted=True and kms_key_id to a customer-managed aws.kms.Key's ARN.
+#   resource_types:
+#     - aws:rds/instance:Instance
+#     - aws:rds/cluster:Cluster
+deny_rds_cmk_encryption contains msg if {
+	input.__type in _rds_types
+	_is_phi(input)
+	not _prop(input, "storageEncrypted", false) == true
+	msg := _enc_msg("IME-ENC-01", input, "storageEncrypted is not true, so the storage is not encrypted at all")
+}
+
+deny_rds_cmk_encryption contains msg if {
+	input.__type in _rds_types
+	_is_phi(input)
+	_prop(input, "storageEncrypted", false) == true
+	msg := _enc_msg("IME-ENC-01", input, _simple_key_problem(input))
+}
+
+# METADATA
+# title: PHI EBS volumes encrypted with a customer-managed key
+# description: >-
+#   A PHI or unclassified EBS volume must set encrypted: true (unencrypted unless the
+#   account default says otherwise, which a program cannot show) and a customer-managed
+#   kmsKeyId (without one AWS uses aws/ebs).
+# custom:
+#   control: IME-ENC-01
+#   message: Set encrypted=True and kms_key_id to a customer-managed aws.kms.Key's ARN.
+#   resource_types:
+#     - aws:ebs/volume:Volume
+deny_ebs_cmk_encryption contains msg if {
+	input.__type == "aws:ebs/volume:Volume"
+	_is_phi(input)
+	not _prop(input, "encrypted", false) == true
+	msg := _enc_msg("IME-ENC-01", input, "encrypted is not true, so the volume is not encrypted at all")
+}
+
+deny_ebs_cmk_encryption contains msg if {
+	input.__type == "aws:ebs/volume:Volume"
+	_is_phi(input)
+	_prop(input, "encrypted", false) == true
+	msg := _enc_msg("IME-ENC-01", input, _simple_key_problem(input))
+}
+
+# METADATA
+# title: Secrets encrypted with a customer-managed key
+# description: >-
+#   Every Secrets Manager secret (database credentials guard PHI whatever the secret's own
+#   class) must name a customer-managed kmsKeyId; without one AWS uses
+#   aws/secretsmanager, whose key policy the organisation cannot restrict.
+# custom:
+#   control: IME-ENC-01
+#   message: Set kms_key_id on the aws.secretsmanager.Secret to a customer-managed key.
+#   resource_types:
+#     - aws:secretsmanager/secret:Secret
+deny_secret_cmk_encryption contains msg if {
+	input.__type == "aws:secretsmanager/secret:Secret"
+	msg := _enc_msg("IME-ENC-01", input, _simple_key_problem(input))
+}
+
+# --- IME-ENC-02: audit, alerting and backup data --------------------------------------------
+
+# METADATA
+# title: Log groups encrypted with a customer-managed key
+# description: >-
+#   Every CloudWatch Logs log group (application and audit logs may hold PHI) must set a
+#   customer-managed kmsKeyId; without one CloudWatch Logs uses a service-owned key.
+# custom:
+#   control: IME-ENC-02
+#   message: Set kms_key_id on the aws.cloudwatch.LogGroup to a customer-managed key ARN.
+#   resource_types:
+#     - aws:cloudwatch/logGroup:LogGroup
+deny_log_group_cmk_encryption contains msg if {
+	input.__type == "aws:cloudwatch/logGroup:LogGroup"
+	msg := _enc_msg("IME-ENC-02", input, _simple_key_problem(input))
+}
+
+# METADATA
+# title: SNS topics encrypted with a customer-managed key
+# description: >-
+#   Every SNS topic (security alerts name resources and people) must set a customer-managed
+#   kmsMasterKeyId; without one messages are not KMS-encrypted at rest.
+# custom:
+#   control: IME-ENC-02
+#   message: Set kms_master_key_id on the aws.sns.Topic to a customer-managed key.
+#   resource_types:
+#     - aws:sns/topic:Topic
+deny_sns_topic_cmk_encryption contains msg if {
+	input.__type == "aws:sns/topic:Topic"
+	msg := _enc_msg("IME-ENC-02", input, _simple_key_problem(input))
+}
+
+# METADATA
+# title: Backup vaults encrypted with a customer-managed key
+# description: >-
+#   Every AWS Backup vault (it holds copies of PHI) must set a customer-managed kmsKeyArn;
+#   without one AWS Backup uses aws/backup.
+# custom:
+#   control: IME-ENC-02
+#   message: Set kms_key_arn on the aws.backup.Vault to a customer-managed key ARN.
+#   resource_types:
+#     - aws:backup/vault:Vault
+deny_backup_vault_cmk_encryption contains msg if {
+	input.__type == "aws:backup/vault:Vault"
+	msg := _enc_msg("IME-ENC-02", input, _simple_key_problem(input))
+}
+
+# METADATA
+# title: CloudTrail log files encrypted with a customer-managed key
+# description: >-
+#   Every CloudTrail trail must set a customer-managed kmsKeyId; without one log files are
+#   encrypted with SSE-S3 and an AWS-owned key.
+# custom:
+#   control: IME-ENC-02
+#   message: Set kms_key_id on the aws.cloudtrail.Trail to a customer-managed key ARN.
+#   resource_types:
+#     - aws:cloudtrail/trail:Trail
+deny_cloudtrail_cmk_encryption contains msg if {
+	input.__type == "aws:cloudtrail/trail:Trail"
+	msg := _enc_msg("IME-ENC-02", input, _simple_key_problem(input))
+}
+
+# --- keys known only at apply -----------------------------------------------------------------
+
+_phi_key_scope(r) if {
+	r.__type in {"aws:rds/instance:Instance", "aws:rds/cluster:Cluster", "aws:ebs/volume:Volume"}
+	_is_phi(r)
+}
+
+_phi_key_scope(r) if r.__type == "aws:secretsmanager/secret:Secret"
+
+_audit_key_types := {
+	"aws:cloudwatch/logGroup:LogGroup",
+	"aws:sns/topic:Topic",
+	"aws:backup/vault:Vault",
+	"aws:cloudtrail/trail:Trail",
+}
+
+# [property, value] pairs holding a KMS key on one resource.
+_key_values(r) := {[p, _prop(r, p, null)] | p := _key_prop[r.__type]}
+
+_phi_key_values(r) := _key_values(r) if _phi_key_scope(r)
+
+_phi_key_values(r) := {[_s3_inline_sse_prop[r.__type], object.get(d, "kmsMasterKeyId", null)] |
+	some d in _s3_inline_sse_defaults(r)
+	object.get(d, "sseAlgorithm", null) in _kms_algorithms
+} if _is_phi_bucket(r)
+
+_unverified_key_msg(control, r, prop) := sprintf(
+	"[%s] %s %q (data-class %s): %s is not known until apply and does not depend on a KMS key or alias in this stack, so it could not be verified as a customer-managed key %s",
+	[control, _kind[r.__type], r.__name, _class_label(r), prop, _at(r)],
+)
+
+# METADATA
+# title: PHI store keys resolve to a customer-managed key in the stack
+# description: >-
+#   When the key of a PHI store (RDS, EBS, inline S3 encryption, secrets) is not known until
+#   apply, it must depend (propertyDependencies) on an aws:kms Key, ReplicaKey, ExternalKey
+#   or Alias of the same stack; otherwise the key cannot be verified and the check fails.
+# custom:
+#   control: IME-ENC-01
+#   message: >-
+#     Pass a customer-managed key created in this program (kms_key_id=key.arn), or a literal
+#     customer-managed key ARN.
+#   resource_types:
+#     - aws:s3/bucket:Bucket
+#     - aws:s3/bucketV2:BucketV2
+#     - aws:rds/instance:Instance
+#     - aws:rds/cluster:Cluster
+#     - aws:ebs/volume:Volume
+#     - aws:secretsmanager/secret:Secret
+stack_deny_phi_cmk_reference contains msg if {
+	some r in input.resources
+	some [prop, v] in _phi_key_values(r)
+	_undecidable(v)
+	not _depends_on_type(r, prop, _kms_key_types)
+	msg := _unverified_key_msg("IME-ENC-01", r, prop)
+}
+
+# METADATA
+# title: Audit, alerting and backup keys resolve to a customer-managed key in the stack
+# description: >-
+#   When the key of a log group, SNS topic, backup vault or trail is not known until apply,
+#   it must depend (propertyDependencies) on an aws:kms Key, ReplicaKey, ExternalKey or
+#   Alias of the same stack; otherwise the key cannot be verified and the check fails.
+# custom:
+#   control: IME-ENC-02
+#   message: >-
+#     Pass a customer-managed key created in this program (kms_key_id=key.arn), or a literal
+#     customer-managed key ARN.
+#   resource_types:
+#     - aws:cloudwatch/logGroup:LogGroup
+#     - aws:sns/topic:Topic
+#     - aws:backup/vault:Vault
+#     - aws:cloudtrail/trail:Trail
+stack_deny_audit_cmk_reference contains msg if {
+	some r in input.resources
+	r.__type in _audit_key_types
+	some [prop, v] in _key_values(r)
+	_undecidable(v)
+	not _depends_on_type(r, prop, _kms_key_types)
+	msg := _unverified_key_msg("IME-ENC-02", r, prop)
+}

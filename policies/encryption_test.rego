@@ -1,0 +1,424 @@
+package imekit_hipaa
+
+import rego.v1
+
+# --- deny_s3_bucket_cmk_encryption --------------------------------------------------------
+
+_fx_inline_sse(algo, key) := {"rule": {"applyServerSideEncryptionByDefault": {"sseAlgorithm": algo, "kmsMasterKeyId": key}}}
+
+test_fail_deny_s3_bucket_cmk_encryption__sse_s3 if {
+	doc := _fx("aws:s3/bucket:Bucket", "records", {
+		"tags": _fx_phi_tags,
+		"serverSideEncryptionConfiguration": {"rule": {"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}},
+	})
+	msgs := deny_s3_bucket_cmk_encryption with input as doc
+	count(msgs) == 1
+	_fx_all_start_with(msgs, "IME-ENC-01")
+	some m in msgs
+	contains(m, "AES256")
+}
+
+test_fail_deny_s3_bucket_cmk_encryption__aws_managed_key if {
+	doc := _fx("aws:s3/bucket:Bucket", "records", {
+		"tags": _fx_phi_tags,
+		"serverSideEncryptionConfiguration": _fx_inline_sse("aws:kms", "alias/aws/s3"),
+	})
+	msgs := deny_s3_bucket_cmk_encryption with input as doc
+	count(msgs) == 1
+}
+
+test_fail_deny_s3_bucket_cmk_encryption__v2_untagged_bucket_without_key if {
+	doc := _fx("aws:s3/bucketV2:BucketV2", "scans", {"serverSideEncryptionConfigurations": [{"rules": [{"applyServerSideEncryptionByDefaults": [{"sseAlgorithm": "aws:kms"}]}]}]})
+	msgs := deny_s3_bucket_cmk_encryption with input as doc
+	count(msgs) == 1
+	some m in msgs
+	contains(m, "treated as phi")
+}
+
+test_fail_deny_s3_bucket_cmk_encryption__v2_rule_without_default if {
+	doc := _fx("aws:s3/bucketV2:BucketV2", "scans", {
+		"tags": _fx_phi_tags,
+		"serverSideEncryptionConfigurations": [{"rules": [{"bucketKeyEnabled": true}]}],
+	})
+	msgs := deny_s3_bucket_cmk_encryption with input as doc
+	count(msgs) == 1
+}
+
+test_fail_deny_s3_bucket_cmk_encryption__inline_block_unknown if {
+	# Fixtures are bound before `with`: regorus mis-evaluates a rule referenced both inside a
+	# `with` value and by the rule under test.
+	bucket := _fx("aws:s3/bucket:Bucket", "records", {
+		"tags": _fx_phi_tags,
+		"serverSideEncryptionConfiguration": _unknown_marker,
+	})
+	msgs := deny_s3_bucket_cmk_encryption with input as bucket
+	count(msgs) == 1
+}
+
+test_pass_deny_s3_bucket_cmk_encryption__cmk_arn if {
+	doc := _fx("aws:s3/bucket:Bucket", "records", {
+		"tags": _fx_phi_tags,
+		"serverSideEncryptionConfiguration": _fx_inline_sse("aws:kms", _fx_key_arn),
+	})
+	count(deny_s3_bucket_cmk_encryption) == 0 with input as doc
+}
+
+test_pass_deny_s3_bucket_cmk_encryption__logs_bucket_out_of_scope if {
+	doc := _fx("aws:s3/bucket:Bucket", "trail-logs", {
+		"tags": _fx_logs_tags,
+		"serverSideEncryptionConfiguration": _fx_inline_sse("AES256", null),
+	})
+	count(deny_s3_bucket_cmk_encryption) == 0 with input as doc
+}
+
+# A key known only at apply is left to stack_deny_phi_cmk_reference.
+test_pass_deny_s3_bucket_cmk_encryption__unknown_key_deferred if {
+	bucket := _fx("aws:s3/bucket:Bucket", "records", {
+		"tags": _fx_phi_tags,
+		"serverSideEncryptionConfiguration": _fx_inline_sse("aws:kms", _unknown_marker),
+	})
+	count(deny_s3_bucket_cmk_encryption) == 0 with input as bucket
+	doc := _fx_stack([object.union(bucket, {"propertyDependencies": {}})])
+	count(stack_deny_phi_cmk_reference) == 1 with input as doc
+}
+
+# Without an inline block the bucket is judged by the stack rule, which must fire.
+test_missing_deny_s3_bucket_cmk_encryption__server_side_encryption_configuration if {
+	bucket := _fx_bucket("records", {})
+	count(deny_s3_bucket_cmk_encryption) == 0 with input as bucket
+	doc := _fx_stack([bucket])
+	msgs := stack_deny_s3_bucket_cmk_encryption with input as doc
+	count(msgs) == 1
+}
+
+# --- stack_deny_s3_bucket_cmk_encryption --------------------------------------------------
+
+_fx_sse_resource(name, bucket_name, rule, deps) := _fx_companion(
+	"aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+	name, bucket_name, {"rules": [rule]}, deps,
+)
+
+_fx_kms_rule(key) := {"applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms", "kmsMasterKeyId": key}, "bucketKeyEnabled": true}
+
+test_fail_stack_deny_s3_bucket_cmk_encryption__no_configuration if {
+	doc := _fx_stack([_fx_bucket("records", {})])
+	msgs := stack_deny_s3_bucket_cmk_encryption with input as doc
+	count(msgs) == 1
+	_fx_all_start_with(msgs, "IME-ENC-01")
+	_fx_names_urn(msgs, _fx_bucket_urn("records"))
+}
+
+test_fail_stack_deny_s3_bucket_cmk_encryption__sse_s3_config if {
+	sse := _fx_sse_resource("records-sse", "records", {"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}, {})
+	doc := _fx_stack([_fx_bucket("records", {}), sse])
+	msgs := stack_deny_s3_bucket_cmk_encryption with input as doc
+	count(msgs) == 1
+	_fx_names_urn(msgs, sse.__urn)
+}
+
+test_fail_stack_deny_s3_bucket_cmk_encryption__unknown_key_without_dependency if {
+	sse := _fx_sse_resource("records-sse", "records", _fx_kms_rule(_unknown_marker), {})
+	doc := _fx_stack([_fx_bucket("records", {}), sse])
+	msgs := stack_deny_s3_bucket_cmk_encryption with input as doc
+	count(msgs) == 1
+	some m in msgs
+	contains(m, "could not be verified")
+}
+
+test_fail_stack_deny_s3_bucket_cmk_encryption__v2_alias_type if {
+	sse := _fx_companion(
+		"aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+		"records-sse", "records", {"rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms", "kmsMasterKeyId": "alias/aws/s3"}}]}, {},
+	)
+	doc := _fx_stack([_fx_bucket("records", {}), sse])
+	msgs := stack_deny_s3_bucket_cmk_encryption with input as doc
+	count(msgs) == 1
+}
+
+test_pass_stack_deny_s3_bucket_cmk_encryption__key_from_stack if {
+	sse := _fx_sse_resource("records-sse", "records", _fx_kms_rule(_unknown_marker), {"rules": [_fx_key_urn]})
+	doc := _fx_stack([_fx_key, _fx_bucket("records", {}), sse])
+	count(stack_deny_s3_bucket_cmk_encryption) == 0 with input as doc
+}
+
+test_pass_stack_deny_s3_bucket_cmk_encryption__literal_key if {
+	sse := _fx_sse_resource("records-sse", "records", _fx_kms_rule(_fx_key_arn), {})
+	doc := _fx_stack([_fx_bucket("records", {}), sse])
+	count(stack_deny_s3_bucket_cmk_encryption) == 0 with input as doc
+}
+
+test_pass_stack_deny_s3_bucket_cmk_encryption__internal_bucket if {
+	b := _fxs("aws:s3/bucket:Bucket", "assets", {"tags": _fx_internal_tags}, {})
+	doc := _fx_stack([b])
+	count(stack_deny_s3_bucket_cmk_encryption) == 0 with input as doc
+}
+
+# A config whose `bucket` is a literal name (no dependency) is not joined: the PHI bucket
+# still has no configuration.
+test_missing_stack_deny_s3_bucket_cmk_encryption__bucket_dependency if {
+	sse := _fxs(
+		"aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+		"records-sse", {"bucket": "records", "rules": [_fx_kms_rule(_fx_key_arn)]}, {},
+	)
+	doc := _fx_stack([_fx_bucket("records", {}), sse])
+	msgs := stack_deny_s3_bucket_cmk_encryption with input as doc
+	count(msgs) == 1
+	_fx_names_urn(msgs, _fx_bucket_urn("records"))
+}
+
+test_missing_stack_deny_s3_bucket_cmk_encryption__rules if {
+	sse := _fx_companion(
+		"aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+		"records-sse", "records", {}, {},
+	)
+	doc := _fx_stack([_fx_bucket("records", {}), sse])
+	msgs := stack_deny_s3_bucket_cmk_encryption with input as doc
+	count(msgs) == 1
+}
+
+# --- deny_rds_cmk_encryption ------------------------------------------------------------------
+
+_fx_db(extra) := _fx("aws:rds/instance:Instance", "phi-db", object.union({"tags": _fx_phi_tags, "engine": "postgres"}, extra))
+
+test_fail_deny_rds_cmk_encryption__unencrypted if {
+	doc := _fx_db({"storageEncrypted": false, "kmsKeyId": _fx_key_arn})
+	msgs := deny_rds_cmk_encryption with input as doc
+	count(msgs) == 1
+	_fx_all_start_with(msgs, "IME-ENC-01")
+}
+
+test_fail_deny_rds_cmk_encryption__aws_managed_key if {
+	doc := _fx_db({"storageEncrypted": true, "kmsKeyId": "arn:aws:kms:us-east-1:123456789012:alias/aws/rds"})
+	msgs := deny_rds_cmk_encryption with input as doc
+	count(msgs) == 1
+}
+
+test_fail_deny_rds_cmk_encryption__cluster_not_a_key if {
+	doc := _fx("aws:rds/cluster:Cluster", "phi-cluster", {"tags": _fx_phi_tags, "storageEncrypted": true, "kmsKeyId": "my-key"})
+	msgs := deny_rds_cmk_encryption with input as doc
+	count(msgs) == 1
+}
+
+test_pass_deny_rds_cmk_encryption if {
+	doc := _fx_db({"storageEncrypted": true, "kmsKeyId": _fx_key_arn})
+	count(deny_rds_cmk_encryption) == 0 with input as doc
+}
+
+test_pass_deny_rds_cmk_encryption__internal_db if {
+	doc := _fx("aws:rds/instance:Instance", "cache-db", {"tags": _fx_internal_tags})
+	count(deny_rds_cmk_encryption) == 0 with input as doc
+}
+
+test_missing_deny_rds_cmk_encryption__storage_encrypted if {
+	doc := _fx_db({"kmsKeyId": _fx_key_arn})
+	msgs := deny_rds_cmk_encryption with input as doc
+	count(msgs) == 1
+}
+
+test_missing_deny_rds_cmk_encryption__kms_key_id if {
+	doc := _fx_db({"storageEncrypted": true})
+	msgs := deny_rds_cmk_encryption with input as doc
+	count(msgs) == 1
+	some m in msgs
+	contains(m, "aws/rds")
+}
+
+# --- deny_ebs_cmk_encryption ------------------------------------------------------------------
+
+_fx_volume(extra) := _fx("aws:ebs/volume:Volume", "scan-cache", object.union({"tags": _fx_phi_tags, "size": 100, "type": "gp3"}, extra))
+
+test_fail_deny_ebs_cmk_encryption__unencrypted if {
+	doc := _fx_volume({"encrypted": false})
+	msgs := deny_ebs_cmk_encryption with input as doc
+	count(msgs) == 1
+	_fx_all_start_with(msgs, "IME-ENC-01")
+}
+
+test_fail_deny_ebs_cmk_encryption__aws_managed_alias if {
+	doc := _fx_volume({"encrypted": true, "kmsKeyId": "alias/aws/ebs"})
+	msgs := deny_ebs_cmk_encryption with input as doc
+	count(msgs) == 1
+}
+
+test_pass_deny_ebs_cmk_encryption if {
+	doc := _fx_volume({"encrypted": true, "kmsKeyId": _fx_key_arn})
+	count(deny_ebs_cmk_encryption) == 0 with input as doc
+}
+
+test_missing_deny_ebs_cmk_encryption__encrypted if {
+	doc := _fx_volume({"kmsKeyId": _fx_key_arn})
+	count(deny_ebs_cmk_encryption) == 1 with input as doc
+}
+
+test_missing_deny_ebs_cmk_encryption__kms_key_id if {
+	doc := _fx_volume({"encrypted": true})
+	count(deny_ebs_cmk_encryption) == 1 with input as doc
+}
+
+# --- deny_secret_cmk_encryption -------------------------------------------------------------
+
+test_fail_deny_secret_cmk_encryption__aws_managed if {
+	doc := _fx("aws:secretsmanager/secret:Secret", "db-credentials", {"kmsKeyId": "alias/aws/secretsmanager"})
+	msgs := deny_secret_cmk_encryption with input as doc
+	count(msgs) == 1
+	_fx_all_start_with(msgs, "IME-ENC-01")
+}
+
+test_pass_deny_secret_cmk_encryption if {
+	doc := _fx("aws:secretsmanager/secret:Secret", "db-credentials", {"kmsKeyId": "alias/ime-secrets"})
+	count(deny_secret_cmk_encryption) == 0 with input as doc
+}
+
+test_missing_deny_secret_cmk_encryption__kms_key_id if {
+	doc := _fx("aws:secretsmanager/secret:Secret", "db-credentials", {"name": "db"})
+	msgs := deny_secret_cmk_encryption with input as doc
+	count(msgs) == 1
+	some m in msgs
+	contains(m, "aws/secretsmanager")
+}
+
+# --- IME-ENC-02 per-resource rules ------------------------------------------------------------
+
+test_fail_deny_log_group_cmk_encryption__aws_alias if {
+	doc := _fx("aws:cloudwatch/logGroup:LogGroup", "app-logs", {"kmsKeyId": "alias/aws/logs", "name": "app"})
+	msgs := deny_log_group_cmk_encryption with input as doc
+	count(msgs) == 1
+	_fx_all_start_with(msgs, "IME-ENC-02")
+}
+
+test_pass_deny_log_group_cmk_encryption if {
+	doc := _fx("aws:cloudwatch/logGroup:LogGroup", "app-logs", {"kmsKeyId": _fx_key_arn})
+	count(deny_log_group_cmk_encryption) == 0 with input as doc
+}
+
+test_missing_deny_log_group_cmk_encryption__kms_key_id if {
+	doc := _fx("aws:cloudwatch/logGroup:LogGroup", "app-logs", {"retentionInDays": 2192})
+	count(deny_log_group_cmk_encryption) == 1 with input as doc
+}
+
+test_fail_deny_sns_topic_cmk_encryption__aws_managed if {
+	doc := _fx("aws:sns/topic:Topic", "alerts", {"kmsMasterKeyId": "alias/aws/sns"})
+	msgs := deny_sns_topic_cmk_encryption with input as doc
+	count(msgs) == 1
+	_fx_all_start_with(msgs, "IME-ENC-02")
+}
+
+test_pass_deny_sns_topic_cmk_encryption if {
+	doc := _fx("aws:sns/topic:Topic", "alerts", {"kmsMasterKeyId": _fx_key_arn})
+	count(deny_sns_topic_cmk_encryption) == 0 with input as doc
+}
+
+test_missing_deny_sns_topic_cmk_encryption__kms_master_key_id if {
+	doc := _fx("aws:sns/topic:Topic", "alerts", {})
+	count(deny_sns_topic_cmk_encryption) == 1 with input as doc
+}
+
+test_fail_deny_backup_vault_cmk_encryption__not_a_key if {
+	doc := _fx("aws:backup/vault:Vault", "phi-vault", {"kmsKeyArn": 42})
+	msgs := deny_backup_vault_cmk_encryption with input as doc
+	count(msgs) == 1
+	_fx_all_start_with(msgs, "IME-ENC-02")
+}
+
+test_pass_deny_backup_vault_cmk_encryption if {
+	doc := _fx("aws:backup/vault:Vault", "phi-vault", {"kmsKeyArn": _fx_key_arn})
+	count(deny_backup_vault_cmk_encryption) == 0 with input as doc
+}
+
+test_missing_deny_backup_vault_cmk_encryption__kms_key_arn if {
+	doc := _fx("aws:backup/vault:Vault", "phi-vault", {})
+	count(deny_backup_vault_cmk_encryption) == 1 with input as doc
+}
+
+test_fail_deny_cloudtrail_cmk_encryption__aws_managed if {
+	doc := _fx("aws:cloudtrail/trail:Trail", "org-trail", {"kmsKeyId": "arn:aws:kms:us-east-1:123456789012:alias/aws/s3"})
+	msgs := deny_cloudtrail_cmk_encryption with input as doc
+	count(msgs) == 1
+	_fx_all_start_with(msgs, "IME-ENC-02")
+}
+
+test_pass_deny_cloudtrail_cmk_encryption if {
+	doc := _fx("aws:cloudtrail/trail:Trail", "org-trail", {"kmsKeyId": _fx_key_arn})
+	count(deny_cloudtrail_cmk_encryption) == 0 with input as doc
+}
+
+test_missing_deny_cloudtrail_cmk_encryption__kms_key_id if {
+	doc := _fx("aws:cloudtrail/trail:Trail", "org-trail", {"s3BucketName": "x"})
+	count(deny_cloudtrail_cmk_encryption) == 1 with input as doc
+}
+
+# --- stack_deny_phi_cmk_reference / stack_deny_audit_cmk_reference ------------------------
+
+_fx_db_unknown_key(deps) := _fxs("aws:rds/instance:Instance", "phi-db", {"tags": _fx_phi_tags, "storageEncrypted": true, "kmsKeyId": _unknown_marker}, deps)
+
+test_fail_stack_deny_phi_cmk_reference__unknown_key_without_dependency if {
+	db := _fx_db_unknown_key({})
+	doc := _fx_stack([db])
+	msgs := stack_deny_phi_cmk_reference with input as doc
+	count(msgs) == 1
+	_fx_all_start_with(msgs, "IME-ENC-01")
+	_fx_names_urn(msgs, db.__urn)
+	# The per-resource rule defers, so only the stack rule speaks for this key.
+	count(deny_rds_cmk_encryption) == 0 with input as db
+}
+
+test_fail_stack_deny_phi_cmk_reference__depends_on_non_key if {
+	topic := _fxs("aws:sns/topic:Topic", "alerts", {"kmsMasterKeyId": _fx_key_arn}, {})
+	db := _fx_db_unknown_key({"kmsKeyId": [topic.__urn]})
+	doc := _fx_stack([topic, db])
+	count(stack_deny_phi_cmk_reference) == 1 with input as doc
+}
+
+test_fail_stack_deny_phi_cmk_reference__inline_bucket_key if {
+	b := _fxs("aws:s3/bucket:Bucket", "records", {"tags": _fx_phi_tags, "serverSideEncryptionConfiguration": _fx_inline_sse("aws:kms", _secret_marker)}, {})
+	doc := _fx_stack([b])
+	count(stack_deny_phi_cmk_reference) == 1 with input as doc
+}
+
+test_pass_stack_deny_phi_cmk_reference__key_in_stack if {
+	doc := _fx_stack([_fx_key, _fx_db_unknown_key({"kmsKeyId": [_fx_key_urn]})])
+	count(stack_deny_phi_cmk_reference) == 0 with input as doc
+}
+
+test_pass_stack_deny_phi_cmk_reference__alias_in_stack if {
+	alias := _fxs("aws:kms/alias:Alias", "phi-alias", {"name": "alias/ime-phi", "targetKeyId": _unknown_marker}, {"targetKeyId": [_fx_key_urn]})
+	b := _fxs("aws:s3/bucketV2:BucketV2", "records", {
+		"tags": _fx_phi_tags,
+		"serverSideEncryptionConfigurations": [{"rules": [{"applyServerSideEncryptionByDefaults": [{"sseAlgorithm": "aws:kms", "kmsMasterKeyId": _unknown_marker}]}]}],
+	}, {"serverSideEncryptionConfigurations": [alias.__urn]})
+	doc := _fx_stack([_fx_key, alias, b])
+	count(stack_deny_phi_cmk_reference) == 0 with input as doc
+}
+
+test_pass_stack_deny_phi_cmk_reference__literal_key if {
+	db := _fxs("aws:rds/instance:Instance", "phi-db", {"tags": _fx_phi_tags, "storageEncrypted": true, "kmsKeyId": _fx_key_arn}, {})
+	doc := _fx_stack([db])
+	count(stack_deny_phi_cmk_reference) == 0 with input as doc
+}
+
+test_missing_stack_deny_phi_cmk_reference__property_dependencies if {
+	db := object.remove(_fx_db_unknown_key({}), {"propertyDependencies"})
+	doc := _fx_stack([db])
+	count(stack_deny_phi_cmk_reference) == 1 with input as doc
+}
+
+test_fail_stack_deny_audit_cmk_reference__unknown_key_without_dependency if {
+	lg := _fxs("aws:cloudwatch/logGroup:LogGroup", "trail-logs", {"kmsKeyId": _unknown_marker}, {})
+	doc := _fx_stack([lg])
+	msgs := stack_deny_audit_cmk_reference with input as doc
+	count(msgs) == 1
+	_fx_all_start_with(msgs, "IME-ENC-02")
+	_fx_names_urn(msgs, lg.__urn)
+}
+
+test_pass_stack_deny_audit_cmk_reference__key_in_stack if {
+	vault := _fxs("aws:backup/vault:Vault", "phi-vault", {"kmsKeyArn": _unknown_marker}, {"kmsKeyArn": [_fx_key_urn]})
+	doc := _fx_stack([_fx_key, vault])
+	count(stack_deny_audit_cmk_reference) == 0 with input as doc
+}
+
+test_missing_stack_deny_audit_cmk_reference__property_dependencies if {
+	trail := object.remove(_fxs("aws:cloudtrail/trail:Trail", "org-trail", {"kmsKeyId": _unknown_marker}, {}), {"propertyDependencies"})
+	doc := _fx_stack([trail])
+	count(stack_deny_audit_cmk_reference) == 1 with input as doc
+}

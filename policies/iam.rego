@@ -1,0 +1,540 @@
+package imekit_hipaa
+
+import rego.v1
+
+# IME-IAM-01 least privilege, IME-IAM-02 MFA for PHI access, IME-IAM-03 password management
+# (164.308(a)(4)(ii)(B)-(C), 164.308(a)(5)(ii)(D), 164.312(a)(1), 164.312(d)).
+
+_policy_holder_types := {
+	"aws:iam/policy:Policy",
+	"aws:iam/rolePolicy:RolePolicy",
+	"aws:iam/userPolicy:UserPolicy",
+	"aws:iam/groupPolicy:GroupPolicy",
+}
+
+_iam_kind := {
+	"aws:iam/policy:Policy": "IAM policy",
+	"aws:iam/rolePolicy:RolePolicy": "IAM role policy",
+	"aws:iam/userPolicy:UserPolicy": "IAM user policy",
+	"aws:iam/groupPolicy:GroupPolicy": "IAM group policy",
+	"aws:iam/role:Role": "IAM role",
+	"aws:iam/rolePolicyAttachment:RolePolicyAttachment": "IAM role policy attachment",
+	"aws:iam/userPolicyAttachment:UserPolicyAttachment": "IAM user policy attachment",
+	"aws:iam/groupPolicyAttachment:GroupPolicyAttachment": "IAM group policy attachment",
+	"aws:iam/policyAttachment:PolicyAttachment": "IAM policy attachment",
+	"aws:iam/userPoliciesExclusive:UserPoliciesExclusive": "IAM user inline policy set",
+	"aws:iam/userPolicyAttachmentsExclusive:UserPolicyAttachmentsExclusive": "IAM user policy attachment set",
+}
+
+# [where, policy value] pairs: the documents a resource carries.
+_policy_documents(r) := [["policy", _prop(r, "policy", null)]] if r.__type in _policy_holder_types
+
+_policy_documents(r) := [[sprintf("inline policy %q", [object.get(p, "name", "")]), object.get(p, "policy", null)] |
+	some p in _as_list(_prop(r, "inlinePolicies", []))
+	is_object(p)
+] if r.__type == "aws:iam/role:Role"
+
+_admin_actions := {"*", "*:*"}
+
+_admin_statement(s) if {
+	is_object(s)
+	object.get(s, "Effect", "") == "Allow"
+	some a in _actions(s)
+	a in _admin_actions
+	"*" in _resources(s)
+}
+
+# Allow NotAction ... on "*" grants everything but a few services: administrator in practice.
+_admin_statement(s) if {
+	is_object(s)
+	object.get(s, "Effect", "") == "Allow"
+	not _blank(object.get(s, "NotAction", null))
+	"*" in _resources(s)
+}
+
+_admin_policy_arn(v) if {
+	is_string(v)
+	regex.match(`^arn:aws[a-zA-Z-]*:iam::aws:policy/AdministratorAccess$`, v)
+}
+
+_attachment_arns(r) := [_prop(r, "policyArn", null)] if {
+	r.__type in {
+		"aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+		"aws:iam/userPolicyAttachment:UserPolicyAttachment",
+		"aws:iam/groupPolicyAttachment:GroupPolicyAttachment",
+		"aws:iam/policyAttachment:PolicyAttachment",
+	}
+}
+
+_attachment_arns(r) := _as_list(_prop(r, "managedPolicyArns", [])) if r.__type == "aws:iam/role:Role"
+
+_attachment_arns(r) := _as_list(_prop(r, "policyArns", [])) if {
+	r.__type in {
+		"aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive",
+		"aws:iam/userPolicyAttachmentsExclusive:UserPolicyAttachmentsExclusive",
+		"aws:iam/groupPolicyAttachmentsExclusive:GroupPolicyAttachmentsExclusive",
+	}
+}
+
+_iam_label(r) := sprintf("%s %q", [_iam_kind[r.__type], r.__name]) if _iam_kind[r.__type]
+
+_iam_label(r) := sprintf("%s %q", [r.__type, r.__name]) if not _iam_kind[r.__type]
+
+# METADATA
+# title: No IAM policy grants every action on every resource
+# description: >-
+#   No IAM policy, inline role/user/group policy or role inline policy may Allow "*" (or use
+#   Allow NotAction) on Resource "*", and nothing may attach the AWS-managed
+#   AdministratorAccess policy. A policy document not known until apply could not be
+#   verified and fails.
+# custom:
+#   control: IME-IAM-01
+#   message: Grant the specific actions on the specific resources the principal needs.
+#   resource_types:
+#     - aws:iam/policy:Policy
+#     - aws:iam/rolePolicy:RolePolicy
+#     - aws:iam/userPolicy:UserPolicy
+#     - aws:iam/groupPolicy:GroupPolicy
+#     - aws:iam/role:Role
+#     - aws:iam/rolePolicyAttachment:RolePolicyAttachment
+#     - aws:iam/userPolicyAttachment:UserPolicyAttachment
+#     - aws:iam/groupPolicyAttachment:GroupPolicyAttachment
+#     - aws:iam/policyAttachment:PolicyAttachment
+#     - aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive
+#     - aws:iam/userPolicyAttachmentsExclusive:UserPolicyAttachmentsExclusive
+#     - aws:iam/groupPolicyAttachmentsExclusive:GroupPolicyAttachmentsExclusive
+deny_iam_admin_wildcard_policy contains msg if {
+	some [where, value] in _policy_documents(input)
+	doc := _policy_doc(value)
+	some s in _statements(doc)
+	_admin_statement(s)
+	msg := sprintf("[IME-IAM-01] %s: %s has a statement %q that allows every action on every resource", [_iam_label(input), where, object.get(s, "Sid", "(no Sid)")])
+}
+
+deny_iam_admin_wildcard_policy contains msg if {
+	some [where, value] in _policy_documents(input)
+	not _blank(value)
+	not _policy_doc(value)
+	msg := sprintf("[IME-IAM-01] %s: %s is not known until apply or is not a JSON policy document, so it could not be verified", [_iam_label(input), where])
+}
+
+deny_iam_admin_wildcard_policy contains msg if {
+	some arn in _attachment_arns(input)
+	_admin_policy_arn(arn)
+	msg := sprintf("[IME-IAM-01] %s attaches the AWS-managed AdministratorAccess policy", [_iam_label(input)])
+}
+
+# METADATA
+# title: IAM users get permissions through groups or roles only
+# description: >-
+#   Policies must not be attached to or embedded in IAM users (UserPolicy,
+#   UserPolicyAttachment, their Exclusive sets, or a PolicyAttachment naming users):
+#   permissions go to groups and roles, so access is reviewed and revoked per role.
+# custom:
+#   control: IME-IAM-01
+#   message: Put the user in an IAM group (or let them assume a role) and attach the policy there.
+#   resource_types:
+#     - aws:iam/userPolicy:UserPolicy
+#     - aws:iam/userPolicyAttachment:UserPolicyAttachment
+#     - aws:iam/policyAttachment:PolicyAttachment
+#     - aws:iam/userPoliciesExclusive:UserPoliciesExclusive
+#     - aws:iam/userPolicyAttachmentsExclusive:UserPolicyAttachmentsExclusive
+deny_iam_user_attached_policy contains msg if {
+	input.__type in {
+		"aws:iam/userPolicy:UserPolicy",
+		"aws:iam/userPolicyAttachment:UserPolicyAttachment",
+	}
+	msg := sprintf("[IME-IAM-01] %s gives a policy directly to an IAM user", [_iam_label(input)])
+}
+
+deny_iam_user_attached_policy contains msg if {
+	some [type_, prop] in _user_policy_sets
+	input.__type == type_
+	count(_as_list(_prop(input, prop, []))) > 0
+	msg := sprintf("[IME-IAM-01] %s gives policies directly to an IAM user", [_iam_label(input)])
+}
+
+_user_policy_sets := [
+	["aws:iam/policyAttachment:PolicyAttachment", "users"],
+	["aws:iam/userPoliciesExclusive:UserPoliciesExclusive", "policyNames"],
+	["aws:iam/userPolicyAttachmentsExclusive:UserPolicyAttachmentsExclusive", "policyArns"],
+]
+
+# --- IME-IAM-02: MFA for PHI access ----------------------------------------------------------
+
+_mfa_key := "aws:multifactorauthpresent"
+
+# Deny (everything, or everything but the MFA bootstrap actions) when MFA is absent.
+# BoolIfExists also catches long-term access keys, which carry no MFA key at all.
+_mfa_deny_statement(s) if {
+	is_object(s)
+	object.get(s, "Effect", "") == "Deny"
+	_broad_deny(s)
+	_denies_without_mfa(s)
+}
+
+_broad_deny(s) if "*" in _actions(s)
+
+_broad_deny(s) if not _blank(object.get(s, "NotAction", null))
+
+_denies_without_mfa(s) if "false" in _condition_values_for(s, {"BoolIfExists"}, _mfa_key)
+
+_denies_without_mfa(s) if "true" in _condition_values_for(s, {"Null"}, _mfa_key)
+
+# An Allow that itself requires MFA (Bool, so a missing key never matches).
+_mfa_allow_statement(s) if {
+	is_object(s)
+	object.get(s, "Effect", "") == "Allow"
+	"true" in _condition_values_for(s, {"Bool"}, _mfa_key)
+}
+
+_mfa_guarded(doc) if {
+	some s in _statements(doc)
+	_mfa_deny_statement(s)
+}
+
+_mfa_guarded(doc) if {
+	allows := [s | some s in _statements(doc); is_object(s); object.get(s, "Effect", "") == "Allow"]
+	count(allows) > 0
+	every s in allows {
+		_mfa_allow_statement(s)
+	}
+}
+
+# A role only AWS services can assume: its sessions never carry MFA, and no person holds it.
+_service_only_trust(role) if {
+	doc := _policy_doc(_prop(role, "assumeRolePolicy", null))
+	allows := [s | some s in _statements(doc); is_object(s); object.get(s, "Effect", "") == "Allow"]
+	count(allows) > 0
+	every s in allows {
+		is_object(s.Principal)
+		object.keys(s.Principal) == {"Service"}
+	}
+}
+
+# People can assume the role only with MFA.
+_trust_requires_mfa(role) if {
+	doc := _policy_doc(_prop(role, "assumeRolePolicy", null))
+	allows := [s | some s in _statements(doc); is_object(s); object.get(s, "Effect", "") == "Allow"]
+	count(allows) > 0
+	every s in allows {
+		_mfa_allow_statement(s)
+	}
+}
+
+_declares_phi(r) if _tags(r)["data-class"] == "phi"
+
+_mfa_problem(value) := "it neither denies access without MFA (Deny with BoolIfExists aws:MultiFactorAuthPresent false) nor requires MFA on every Allow" if {
+	doc := _policy_doc(value)
+	not _mfa_guarded(doc)
+}
+
+_mfa_problem(value) := "it is not known until apply or is not a JSON policy document, so MFA enforcement could not be verified" if {
+	not _policy_doc(value)
+}
+
+# Documents of a resource that must carry the MFA guard. A role passes as a whole when its
+# trust policy already requires MFA to assume it.
+_mfa_documents(r) := _policy_documents(r) if r.__type in _policy_holder_types
+
+_mfa_documents(r) := _policy_documents(r) if {
+	r.__type == "aws:iam/role:Role"
+	not _service_only_trust(r)
+	not _trust_requires_mfa(r)
+}
+
+# METADATA
+# title: PHI access requires MFA (declared PHI policies and roles)
+# description: >-
+#   An IAM policy or role tagged data-class=phi (the kit's way of declaring that it grants
+#   PHI access) must enforce MFA: its documents deny access when
+#   aws:MultiFactorAuthPresent is false or absent, or require it on every Allow; a role may
+#   instead require MFA in its trust policy. Roles only AWS services can assume are exempt.
+#   Policies that reach PHI stores without the tag are judged by
+#   stack_deny_phi_access_without_mfa.
+# custom:
+#   control: IME-IAM-02
+#   message: >-
+#     Add {"Effect": "Deny", "NotAction": ["iam:*MFA*", "sts:GetSessionToken"], "Resource":
+#     "*", "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}}, or require
+#     MFA in the role's trust policy.
+#   resource_types:
+#     - aws:iam/policy:Policy
+#     - aws:iam/role:Role
+deny_phi_access_without_mfa contains msg if {
+	input.__type in {"aws:iam/policy:Policy", "aws:iam/role:Role"}
+	_declares_phi(input)
+	some [where, value] in _mfa_documents(input)
+	msg := sprintf("[IME-IAM-02] %s (data-class phi): %s does not enforce MFA: %s", [_iam_label(input), where, _mfa_problem(value)])
+}
+
+deny_phi_access_without_mfa contains msg if {
+	input.__type == "aws:iam/role:Role"
+	_declares_phi(input)
+	count(_policy_documents(input)) == 0
+	not _service_only_trust(input)
+	not _trust_requires_mfa(input)
+	msg := sprintf("[IME-IAM-02] %s (data-class phi) can be assumed without MFA: its trust policy does not require aws:MultiFactorAuthPresent", [_iam_label(input)])
+}
+
+_phi_store_urns := {r.__urn |
+	some r in input.resources
+	r.__type in _data_store_types
+	_is_phi(r)
+}
+
+_document_prop := {
+	"aws:iam/policy:Policy": "policy",
+	"aws:iam/rolePolicy:RolePolicy": "policy",
+	"aws:iam/userPolicy:UserPolicy": "policy",
+	"aws:iam/groupPolicy:GroupPolicy": "policy",
+	"aws:iam/role:Role": "inlinePolicies",
+}
+
+_reaches_phi(r) if {
+	some u in _deps(r, _document_prop[r.__type])
+	u in _phi_store_urns
+}
+
+_service_only_role_urns := {r.__urn |
+	some r in input.resources
+	r.__type == "aws:iam/role:Role"
+	_service_only_trust(r)
+}
+
+# Policies attached (through propertyDependencies) to roles, users or groups.
+_attachment_targets := {[p, t] |
+	some a in input.resources
+	a.__type in {
+		"aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+		"aws:iam/userPolicyAttachment:UserPolicyAttachment",
+		"aws:iam/groupPolicyAttachment:GroupPolicyAttachment",
+		"aws:iam/policyAttachment:PolicyAttachment",
+	}
+	some p in _deps(a, "policyArn")
+	t := _attachment_target(a)
+}
+
+_attachment_target(a) := u if {
+	a.__type == "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+	some u in _deps(a, "role")
+	u in _service_only_role_urns
+} else := "person"
+
+# Exempt: it only ever acts for AWS services.
+_service_only(r) if r.__urn in _service_only_role_urns
+
+_service_only(r) if {
+	r.__type == "aws:iam/rolePolicy:RolePolicy"
+	some u in _deps(r, "role")
+	u in _service_only_role_urns
+}
+
+_service_only(r) if {
+	r.__type == "aws:iam/policy:Policy"
+	targets := {t | some [p, t] in _attachment_targets; p == r.__urn}
+	count(targets) > 0
+	not "person" in targets
+}
+
+# METADATA
+# title: PHI access requires MFA (policies reaching PHI stores)
+# description: >-
+#   An IAM policy document whose value depends (propertyDependencies) on a PHI or unclassified
+#   data store (it names the store's ARN or name) grants PHI access and must enforce MFA, as
+#   deny_phi_access_without_mfa describes, unless only AWS services can use it (a role, role
+#   policy or managed policy attached only to roles whose trust names service principals
+#   only).
+# custom:
+#   control: IME-IAM-02
+#   message: >-
+#     Add a Deny statement for requests where aws:MultiFactorAuthPresent is false (BoolIfExists),
+#     or tag the policy data-class=phi and require MFA in the assuming role's trust policy.
+#   resource_types:
+#     - aws:iam/policy:Policy
+#     - aws:iam/rolePolicy:RolePolicy
+#     - aws:iam/userPolicy:UserPolicy
+#     - aws:iam/groupPolicy:GroupPolicy
+#     - aws:iam/role:Role
+#     - aws:iam/rolePolicyAttachment:RolePolicyAttachment
+stack_deny_phi_access_without_mfa contains msg if {
+	some r in input.resources
+	_document_prop[r.__type]
+	not _declares_phi(r)
+	_reaches_phi(r)
+	not _service_only(r)
+	some [where, value] in _mfa_documents(r)
+	msg := sprintf("[IME-IAM-02] %s reaches a PHI data store but %s does not enforce MFA: %s %s", [_iam_label(r), where, _mfa_problem(value), _at(r)])
+}
+
+# METADATA
+# title: Cognito user pools require MFA
+# description: >-
+#   Every Cognito user pool (patients, examiners and staff sign in to PHI applications) must
+#   set mfaConfiguration "ON". AWS's default is "OFF"; "OPTIONAL" lets users skip it.
+# custom:
+#   control: IME-IAM-02
+#   message: Set mfa_configuration="ON" with software_token_mfa_configuration enabled.
+#   resource_types:
+#     - aws:cognito/userPool:UserPool
+deny_cognito_mfa contains msg if {
+	input.__type == "aws:cognito/userPool:UserPool"
+	mode := _prop(input, "mfaConfiguration", "OFF")
+	mode != "ON"
+	msg := sprintf("[IME-IAM-02] Cognito user pool %q does not require MFA (mfaConfiguration is %v; AWS's default is OFF)", [input.__name, _shown(mode)])
+}
+
+_shown(v) := "not known until apply" if _undecidable(v)
+
+_shown(v) := sprintf("%v", [v]) if not _undecidable(v)
+
+# --- IME-IAM-03: password management ---------------------------------------------------------
+
+default _iam_min_length := 14
+
+_iam_min_length := v if {
+	v := data.config.deny_iam_password_policy.minimumLength
+	is_number(v)
+}
+
+default _iam_reuse_prevention := 24
+
+_iam_reuse_prevention := v if {
+	v := data.config.deny_iam_password_policy.passwordReusePrevention
+	is_number(v)
+}
+
+# 0 means passwords need not expire (NIST SP 800-63B advises against forced rotation).
+default _iam_max_age := 0
+
+_iam_max_age := v if {
+	v := data.config.deny_iam_password_policy.maximumPasswordAgeDays
+	is_number(v)
+}
+
+_at_least(r, prop, minimum, fallback) := sprintf("%s is %v, below %v", [prop, _shown(v), minimum]) if {
+	v := _prop(r, prop, fallback)
+	not _number_at_least(v, minimum)
+}
+
+_number_at_least(v, minimum) if {
+	is_number(v)
+	v >= minimum
+}
+
+_required_true(r, prop) := sprintf("%s is not true", [prop]) if not _prop(r, prop, false) == true
+
+_iam_password_gaps(r) := array.concat(
+	array.concat(
+		[p | p := _at_least(r, "minimumPasswordLength", _iam_min_length, 6)],
+		[p | p := _at_least(r, "passwordReusePrevention", _iam_reuse_prevention, 0)],
+	),
+	array.concat(
+		[p | some f in ["requireLowercaseCharacters", "requireUppercaseCharacters", "requireNumbers", "requireSymbols"]; p := _required_true(r, f)],
+		[p | p := _max_age_gap(r)],
+	),
+)
+
+_max_age_gap(r) := sprintf("maxPasswordAge is %v, not between 1 and %v", [_shown(age), _iam_max_age]) if {
+	_iam_max_age > 0
+	age := _prop(r, "maxPasswordAge", 0)
+	not _within_max_age(age)
+}
+
+_within_max_age(age) if {
+	is_number(age)
+	age > 0
+	age <= _iam_max_age
+}
+
+# METADATA
+# title: IAM account password policy is strong
+# description: >-
+#   The account password policy must require at least the configured length (default 14),
+#   lower- and upper-case letters, numbers and symbols, and prevent reuse of the last 24
+#   passwords (configurable); a maximum age is enforced only when
+#   maximumPasswordAgeDays is configured. Left-out settings take AWS's defaults (length 6,
+#   nothing required), which fail.
+# custom:
+#   control: IME-IAM-03
+#   message: >-
+#     Set minimum_password_length=14, require_lowercase_characters, require_uppercase_characters,
+#     require_numbers, require_symbols=True and password_reuse_prevention=24.
+#   resource_types:
+#     - aws:iam/accountPasswordPolicy:AccountPasswordPolicy
+deny_iam_password_policy contains msg if {
+	input.__type == "aws:iam/accountPasswordPolicy:AccountPasswordPolicy"
+	gaps := _iam_password_gaps(input)
+	count(gaps) > 0
+	msg := sprintf("[IME-IAM-03] IAM account password policy %q is too weak: %s", [input.__name, concat("; ", gaps)])
+}
+
+default _cognito_min_length := 14
+
+_cognito_min_length := v if {
+	v := data.config.deny_cognito_password_policy.minimumLength
+	is_number(v)
+}
+
+default _cognito_max_temporary_days := 7
+
+_cognito_max_temporary_days := v if {
+	v := data.config.deny_cognito_password_policy.maximumTemporaryPasswordValidityDays
+	is_number(v)
+}
+
+_cognito_password_gaps(pool) := ["no passwordPolicy is set, so Cognito's default minimum length of 8 applies"] if {
+	_blank(_prop(pool, "passwordPolicy", null))
+	8 < _cognito_min_length
+}
+
+_cognito_password_gaps(pool) := ["passwordPolicy is not known until apply, so it could not be verified"] if {
+	policy := _prop(pool, "passwordPolicy", null)
+	not _blank(policy)
+	not is_object(policy)
+}
+
+_cognito_password_gaps(pool) := array.concat(
+	array.concat(
+		[p | p := _at_least(_as_resource(policy), "minimumLength", _cognito_min_length, 8)],
+		[p | some f in ["requireLowercase", "requireUppercase", "requireNumbers", "requireSymbols"]; p := _required_true(_as_resource(policy), f)],
+	),
+	[p | p := _temporary_validity_gap(policy)],
+) if {
+	policy := _prop(pool, "passwordPolicy", null)
+	is_object(policy)
+}
+
+# Lets the property helpers read a nested block.
+_as_resource(block) := {"__properties": block}
+
+_temporary_validity_gap(policy) := sprintf("temporaryPasswordValidityDays is %v, above %v", [_shown(days), _cognito_max_temporary_days]) if {
+	days := object.get(policy, "temporaryPasswordValidityDays", 7)
+	not _number_at_most(days, _cognito_max_temporary_days)
+}
+
+_number_at_most(v, maximum) if {
+	is_number(v)
+	v <= maximum
+}
+
+# METADATA
+# title: Cognito user pool password policy is strong
+# description: >-
+#   Every Cognito user pool must require passwords of at least the configured length (default
+#   14) with lower- and upper-case letters, numbers and symbols, and temporary passwords valid
+#   at most 7 days (configurable). Without a passwordPolicy Cognito's default minimum of 8
+#   applies, which fails.
+# custom:
+#   control: IME-IAM-03
+#   message: >-
+#     Set password_policy with minimum_length=14, require_lowercase, require_uppercase,
+#     require_numbers, require_symbols=True and temporary_password_validity_days=7.
+#   resource_types:
+#     - aws:cognito/userPool:UserPool
+deny_cognito_password_policy contains msg if {
+	input.__type == "aws:cognito/userPool:UserPool"
+	gaps := _cognito_password_gaps(input)
+	count(gaps) > 0
+	msg := sprintf("[IME-IAM-03] Cognito user pool %q has a weak password policy: %s", [input.__name, concat("; ", gaps)])
+}

@@ -1,0 +1,152 @@
+package imekit_hipaa
+
+import rego.v1
+
+# IME-KEY-01..03: the customer-managed keys themselves (164.312(a)(2)(iv), 164.312(a)(1),
+# 164.308(a)(7)(ii)(A)).
+
+_key_kind := {
+	"aws:kms/key:Key": "KMS key",
+	"aws:kms/replicaKey:ReplicaKey": "KMS replica key",
+}
+
+# Only symmetric encryption keys can rotate automatically; asymmetric and HMAC keys
+# cannot, and are not what encrypts PHI at rest.
+_symmetric(k) if object.get(k.__properties, "customerMasterKeySpec", "SYMMETRIC_DEFAULT") == "SYMMETRIC_DEFAULT"
+
+default _max_rotation_days := 365
+
+_max_rotation_days := d if {
+	d := data.config.deny_kms_key_rotation.maximumRotationPeriodDays
+	is_number(d)
+}
+
+# METADATA
+# title: KMS keys rotate automatically
+# description: >-
+#   Every symmetric customer-managed KMS key must set enableKeyRotation: true (AWS's default
+#   is off), and a rotationPeriodInDays, when set, must not exceed the configured maximum
+#   (default 365). Asymmetric and HMAC keys cannot rotate and are not judged.
+# custom:
+#   control: IME-KEY-01
+#   message: Set enable_key_rotation=True (and rotation_period_in_days at most 365).
+#   resource_types:
+#     - aws:kms/key:Key
+deny_kms_key_rotation contains msg if {
+	input.__type == "aws:kms/key:Key"
+	_symmetric(input)
+	not _prop(input, "enableKeyRotation", false) == true
+	msg := sprintf("[IME-KEY-01] KMS key %q does not enable automatic rotation (enableKeyRotation is not true)", [input.__name])
+}
+
+deny_kms_key_rotation contains msg if {
+	input.__type == "aws:kms/key:Key"
+	_symmetric(input)
+	_prop(input, "enableKeyRotation", false) == true
+	days := _prop(input, "rotationPeriodInDays", null)
+	is_number(days)
+	days > _max_rotation_days
+	msg := sprintf("[IME-KEY-01] KMS key %q rotates every %v days, more than the allowed %v", [input.__name, days, _max_rotation_days])
+}
+
+default _min_deletion_window := 30
+
+_min_deletion_window := d if {
+	d := data.config.deny_kms_deletion_window.minimumDays
+	is_number(d)
+}
+
+# AWS's own waiting period when none is given.
+_aws_default_deletion_window := 30
+
+_deletion_window(k) := object.get(k.__properties, "deletionWindowInDays", null)
+
+# METADATA
+# title: KMS key deletion window of at least 30 days
+# description: >-
+#   A customer-managed key scheduled for deletion must stay recoverable for at least the
+#   configured number of days (default 30, AWS's maximum). A key without
+#   deletionWindowInDays gets AWS's default of 30 days, which passes unless the configured
+#   minimum is higher.
+# custom:
+#   control: IME-KEY-02
+#   message: Set deletion_window_in_days=30 on the key.
+#   resource_types:
+#     - aws:kms/key:Key
+#     - aws:kms/replicaKey:ReplicaKey
+deny_kms_deletion_window contains msg if {
+	input.__type in object.keys(_key_kind)
+	days := _deletion_window(input)
+	is_number(days)
+	days < _min_deletion_window
+	msg := sprintf("[IME-KEY-02] %s %q has a deletion window of %v days, less than the required %v", [_key_kind[input.__type], input.__name, days, _min_deletion_window])
+}
+
+deny_kms_deletion_window contains msg if {
+	input.__type in object.keys(_key_kind)
+	_blank(_deletion_window(input))
+	_aws_default_deletion_window < _min_deletion_window
+	msg := sprintf("[IME-KEY-02] %s %q sets no deletion window, so AWS's default of %v days applies, less than the required %v", [_key_kind[input.__type], input.__name, _aws_default_deletion_window, _min_deletion_window])
+}
+
+deny_kms_deletion_window contains msg if {
+	input.__type in object.keys(_key_kind)
+	days := _deletion_window(input)
+	not _blank(days)
+	not is_number(days)
+	msg := sprintf("[IME-KEY-02] %s %q has a deletion window that is not a known number of days, so it could not be verified", [_key_kind[input.__type], input.__name])
+}
+
+# Condition keys that pin a wildcard principal to the organisation's own accounts.
+_principal_limiting_keys := {
+	"aws:principalaccount",
+	"aws:principalarn",
+	"aws:principalorgid",
+	"aws:principalorgpaths",
+	"kms:calleraccount",
+	"aws:sourceaccount",
+	"aws:sourcearn",
+	"aws:sourceorgid",
+}
+
+_principal_limited(s) if {
+	some _, block in _conditions(s)
+	is_object(block)
+	some k, _ in block
+	lower(k) in _principal_limiting_keys
+}
+
+# METADATA
+# title: KMS key policies name their principals
+# description: >-
+#   A key policy must not Allow a wildcard principal ("*" or {"AWS": "*"}) unless a
+#   condition pins it to the organisation's accounts (aws:PrincipalAccount,
+#   aws:PrincipalOrgID, kms:CallerAccount, ...). A key without a policy gets AWS's default
+#   policy (the account root only), which passes. A policy not known until apply could not
+#   be verified and fails.
+# custom:
+#   control: IME-KEY-03
+#   message: >-
+#     Name the account root, roles or service principals in the key policy, or add a
+#     kms:CallerAccount / aws:PrincipalOrgID condition to any wildcard statement.
+#   resource_types:
+#     - aws:kms/key:Key
+#     - aws:kms/replicaKey:ReplicaKey
+deny_kms_wildcard_principal contains msg if {
+	input.__type in object.keys(_key_kind)
+	doc := _policy_doc(_prop(input, "policy", null))
+	some s in _statements(doc)
+	is_object(s)
+	object.get(s, "Effect", "") == "Allow"
+	_wildcard_principal(s)
+	not _principal_limited(s)
+	msg := sprintf("[IME-KEY-03] %s %q has a key policy statement %q that allows any principal (\"*\") without an account or organisation condition", [_key_kind[input.__type], input.__name, object.get(s, "Sid", "(no Sid)")])
+}
+
+deny_kms_wildcard_principal contains msg if {
+	input.__type in object.keys(_key_kind)
+	policy := _prop(input, "policy", null)
+	not _blank(policy)
+	not _policy_doc(policy)
+	msg := sprintf("[IME-KEY-03] %s %q has a key policy that is not known until apply or is not a JSON policy document, so it could not be verified", [_key_kind[input.__type], input.__name])
+}

@@ -1,0 +1,310 @@
+package imekit_hipaa
+
+import rego.v1
+
+# IME-TLS-01: PHI encrypted in transit (164.312(e)(1), 164.312(e)(2)(ii)).
+
+# --- S3: a bucket policy denying every request not made over TLS --------------------------
+
+_bucket_policy_type := "aws:s3/bucketPolicy:BucketPolicy"
+
+_s3_all_actions := {"s3:*", "*"}
+
+# Deny, for everyone, any S3 action when aws:SecureTransport is false. A TLS-version
+# condition alone does not deny plain HTTP (the key is absent there), so it does not count.
+_tls_deny_statement(s) if {
+	is_object(s)
+	object.get(s, "Effect", "") == "Deny"
+	_wildcard_principal(s)
+	some a in _actions(s)
+	a in _s3_all_actions
+	"false" in _condition_values_for(s, {"Bool", "BoolIfExists"}, "aws:securetransport")
+}
+
+_has_tls_deny(doc) if {
+	some s in _statements(doc)
+	_tls_deny_statement(s)
+}
+
+_tls_problem(policy) := "its policy does not deny requests made without TLS (Deny s3:* for Principal \"*\" when aws:SecureTransport is false)" if {
+	doc := _policy_doc(policy)
+	not _has_tls_deny(doc)
+}
+
+_tls_problem(policy) := "its policy is not known until apply or is not a JSON policy document, so TLS enforcement could not be verified" if {
+	not _policy_doc(policy)
+}
+
+_has_inline_policy(b) if not _blank(_prop(b, "policy", null))
+
+# METADATA
+# title: PHI buckets deny requests without TLS (inline policy)
+# description: >-
+#   A PHI or unclassified S3 bucket whose policy is set inline (`policy` on the bucket) must
+#   deny every S3 action for any principal when aws:SecureTransport is false. Buckets
+#   without an inline policy are judged by stack_deny_s3_tls_only, which sees their separate
+#   BucketPolicy resources.
+# custom:
+#   control: IME-TLS-01
+#   message: >-
+#     Add a statement {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Condition":
+#     {"Bool": {"aws:SecureTransport": "false"}}} covering the bucket and its objects.
+#   resource_types:
+#     - aws:s3/bucket:Bucket
+#     - aws:s3/bucketV2:BucketV2
+deny_s3_tls_only contains msg if {
+	_is_phi_bucket(input)
+	policy := _prop(input, "policy", null)
+	not _blank(policy)
+	msg := sprintf("[IME-TLS-01] S3 bucket %q (data-class %s) does not enforce TLS: %s", [input.__name, _class_label(input), _tls_problem(policy)])
+}
+
+_bucket_policy_buckets := {u |
+	some p in input.resources
+	p.__type == _bucket_policy_type
+	some u in _deps(p, "bucket")
+}
+
+_tls_policy_buckets := {u |
+	some p in input.resources
+	p.__type == _bucket_policy_type
+	_has_tls_deny(_policy_doc(_prop(p, "policy", null)))
+	some u in _deps(p, "bucket")
+}
+
+# METADATA
+# title: PHI buckets deny requests without TLS (separate bucket policy)
+# description: >-
+#   Every PHI or unclassified S3 bucket without an inline policy must have an
+#   aws:s3/bucketPolicy:BucketPolicy joined to it through propertyDependencies
+#   (`bucket=bucket.id`) whose policy denies every S3 action when aws:SecureTransport is
+#   false. A policy not known until apply could not be verified and fails.
+# custom:
+#   control: IME-TLS-01
+#   message: >-
+#     Add aws.s3.BucketPolicy(bucket=bucket.id, policy=...) with a Deny statement on s3:* for
+#     Principal "*" when aws:SecureTransport is false.
+#   resource_types:
+#     - aws:s3/bucket:Bucket
+#     - aws:s3/bucketV2:BucketV2
+#     - aws:s3/bucketPolicy:BucketPolicy
+stack_deny_s3_tls_only contains msg if {
+	some b in input.resources
+	_is_phi_bucket(b)
+	not _has_inline_policy(b)
+	not b.__urn in _bucket_policy_buckets
+	msg := sprintf("[IME-TLS-01] S3 bucket %q (data-class %s) has no bucket policy joined to it, so requests without TLS are not denied %s", [b.__name, _class_label(b), _at(b)])
+}
+
+stack_deny_s3_tls_only contains msg if {
+	some p in input.resources
+	p.__type == _bucket_policy_type
+	some u in _deps(p, "bucket")
+	b := _resources_by_urn[u]
+	_is_phi_bucket(b)
+	not _has_inline_policy(b)
+	not u in _tls_policy_buckets
+	msg := sprintf("[IME-TLS-01] S3 bucket %q (data-class %s) does not enforce TLS: bucket policy %q: %s %s", [b.__name, _class_label(b), p.__name, _tls_problem(_prop(p, "policy", null)), _at(p)])
+}
+
+# --- RDS: the server refuses connections without TLS --------------------------------------
+
+_parameter_group_types := {
+	"aws:rds/parameterGroup:ParameterGroup",
+	"aws:rds/clusterParameterGroup:ClusterParameterGroup",
+}
+
+# The parameter forcing TLS per engine family, and the values that switch it on. Oracle
+# enforces TLS through an option group, which these rules do not judge.
+_force_ssl_parameter(family) := ["rds.force_ssl", {"1", "true"}] if {
+	regex.match(`^(postgres|aurora-postgresql|sqlserver)`, family)
+}
+
+_force_ssl_parameter(family) := ["require_secure_transport", {"1", "on", "true"}] if {
+	regex.match(`^(mysql|aurora-mysql|mariadb)`, family)
+}
+
+_parameter_values(g, name) := {lower(sprintf("%v", [object.get(p, "value", "")])) |
+	some p in _as_list(_prop(g, "parameters", []))
+	is_object(p)
+	object.get(p, "name", "") == name
+}
+
+_forces_ssl(g) if {
+	family := _prop(g, "family", "")
+	is_string(family)
+	[name, on] := _force_ssl_parameter(family)
+	some v in _parameter_values(g, name)
+	v in on
+}
+
+_group_kind := {
+	"aws:rds/parameterGroup:ParameterGroup": "DB parameter group",
+	"aws:rds/clusterParameterGroup:ClusterParameterGroup": "DB cluster parameter group",
+}
+
+# Which property of a database names the parameter group that holds the TLS switch.
+_db_group_prop := {
+	"aws:rds/instance:Instance": "parameterGroupName",
+	"aws:rds/cluster:Cluster": "dbClusterParameterGroupName",
+}
+
+# METADATA
+# title: RDS databases refuse connections without TLS
+# description: >-
+#   Every DB (cluster) parameter group of a PostgreSQL, SQL Server, MySQL or MariaDB family
+#   must switch TLS enforcement on (rds.force_ssl=1, require_secure_transport=ON), and a PHI
+#   or unclassified RDS instance or cluster must name a parameter group: without one, or
+#   with an AWS `default.*` group, TLS is not enforced on every engine version. A group
+#   named by a value known only at apply is judged by stack_deny_rds_force_ssl.
+# custom:
+#   control: IME-TLS-01
+#   message: >-
+#     Create an aws.rds.ParameterGroup with rds.force_ssl=1 (PostgreSQL, SQL Server) or
+#     require_secure_transport=ON (MySQL, MariaDB) and pass its name to the database.
+#   resource_types:
+#     - aws:rds/parameterGroup:ParameterGroup
+#     - aws:rds/clusterParameterGroup:ClusterParameterGroup
+#     - aws:rds/instance:Instance
+#     - aws:rds/cluster:Cluster
+deny_rds_force_ssl contains msg if {
+	input.__type in _parameter_group_types
+	family := _prop(input, "family", "")
+	is_string(family)
+	[name, _] := _force_ssl_parameter(family)
+	not _forces_ssl(input)
+	msg := sprintf("[IME-TLS-01] %s %q (family %s) does not set %s on, so the database accepts connections without TLS", [_group_kind[input.__type], input.__name, family, name])
+}
+
+deny_rds_force_ssl contains msg if {
+	input.__type in _parameter_group_types
+	_undecidable(_prop(input, "family", null))
+	msg := sprintf("[IME-TLS-01] %s %q has a family not known until apply, so TLS enforcement could not be verified", [_group_kind[input.__type], input.__name])
+}
+
+deny_rds_force_ssl contains msg if {
+	input.__type in _rds_types
+	_is_phi(input)
+	prop := _db_group_prop[input.__type]
+	_blank(_prop(input, prop, null))
+	msg := sprintf("[IME-TLS-01] %s %q (data-class %s) sets no %s, so it uses the engine's default parameter group, which does not force TLS on every engine version", [_kind[input.__type], input.__name, _class_label(input), prop])
+}
+
+deny_rds_force_ssl contains msg if {
+	input.__type in _rds_types
+	_is_phi(input)
+	prop := _db_group_prop[input.__type]
+	group := _prop(input, prop, null)
+	_known_string(group)
+	startswith(group, "default.")
+	msg := sprintf("[IME-TLS-01] %s %q (data-class %s) uses the AWS default parameter group %q, which does not force TLS on every engine version", [_kind[input.__type], input.__name, _class_label(input), group])
+}
+
+# METADATA
+# title: PHI databases use a parameter group of this stack
+# description: >-
+#   A PHI or unclassified RDS instance or cluster that names a non-default parameter group
+#   must depend (propertyDependencies) on a parameter group resource of the same stack,
+#   which deny_rds_force_ssl judges. A group defined elsewhere could not be verified.
+# custom:
+#   control: IME-TLS-01
+#   message: Pass the name of an aws.rds.ParameterGroup created in this program (group.name).
+#   resource_types:
+#     - aws:rds/instance:Instance
+#     - aws:rds/cluster:Cluster
+#     - aws:rds/parameterGroup:ParameterGroup
+#     - aws:rds/clusterParameterGroup:ClusterParameterGroup
+stack_deny_rds_force_ssl contains msg if {
+	some db in input.resources
+	db.__type in _rds_types
+	_is_phi(db)
+	prop := _db_group_prop[db.__type]
+	group := _prop(db, prop, null)
+	not _blank(group)
+	not _default_group(group)
+	not _depends_on_type(db, prop, _parameter_group_types)
+	msg := sprintf("[IME-TLS-01] %s %q (data-class %s): %s does not depend on a parameter group of this stack, so TLS enforcement could not be verified %s", [_kind[db.__type], db.__name, _class_label(db), prop, _at(db)])
+}
+
+_default_group(g) if {
+	_known_string(g)
+	startswith(g, "default.")
+}
+
+# --- load balancer listeners ----------------------------------------------------------------
+
+_listener_types := {"aws:lb/listener:Listener", "aws:alb/listener:Listener"}
+
+# Policies that refuse TLS 1.0 and 1.1 (Elastic Load Balancing's own naming).
+_tls12_policy(p) if regex.match(`^ELBSecurityPolicy-(TLS13-1-[23]|TLS-1-2|FS-1-2)(-|$)`, p)
+
+_redirects_to_https(l) if {
+	actions := _as_list(_prop(l, "defaultActions", []))
+	count(actions) > 0
+	every a in actions {
+		is_object(a)
+		object.get(a, "type", "") == "redirect"
+		object.get(a, ["redirect", "protocol"], "") == "HTTPS"
+	}
+}
+
+_listener_problem(l) := "its protocol is not set, so AWS uses HTTP (or TCP), without TLS" if {
+	_blank(_prop(l, "protocol", null))
+	not _redirects_to_https(l)
+}
+
+_listener_problem(l) := sprintf("it listens with %v, without TLS", [p]) if {
+	p := _prop(l, "protocol", null)
+	not _blank(p)
+	not _undecidable(p)
+	not p in {"HTTPS", "TLS"}
+	not _redirects_to_https(l)
+}
+
+_listener_problem(l) := "its protocol is not known until apply, so it could not be verified" if {
+	_undecidable(_prop(l, "protocol", null))
+}
+
+_listener_problem(l) := "it sets no sslPolicy, so AWS picks one that may allow TLS 1.0 and 1.1" if {
+	_prop(l, "protocol", null) in {"HTTPS", "TLS"}
+	_blank(_prop(l, "sslPolicy", null))
+}
+
+_listener_problem(l) := sprintf("its sslPolicy %v allows TLS versions older than 1.2", [p]) if {
+	_prop(l, "protocol", null) in {"HTTPS", "TLS"}
+	p := _prop(l, "sslPolicy", null)
+	not _blank(p)
+	not _undecidable(p)
+	not _tls12_string_policy(p)
+}
+
+_listener_problem(l) := "its sslPolicy is not known until apply, so it could not be verified" if {
+	_prop(l, "protocol", null) in {"HTTPS", "TLS"}
+	_undecidable(_prop(l, "sslPolicy", null))
+}
+
+_tls12_string_policy(p) if {
+	is_string(p)
+	_tls12_policy(p)
+}
+
+# METADATA
+# title: Load balancer listeners use TLS 1.2 or newer
+# description: >-
+#   Every load balancer listener must terminate TLS (protocol HTTPS or TLS) with an
+#   ELBSecurityPolicy that refuses TLS 1.0 and 1.1 (TLS13-1-2..., TLS-1-2..., FS-1-2...),
+#   or be a plain-HTTP listener whose every default action redirects to HTTPS. A listener
+#   without a protocol gets AWS's HTTP/TCP default and fails; one without an sslPolicy gets a
+#   default that may allow old TLS and fails.
+# custom:
+#   control: IME-TLS-01
+#   message: >-
+#     Use protocol="HTTPS" (or "TLS") with ssl_policy="ELBSecurityPolicy-TLS13-1-2-2021-06",
+#     or make an HTTP listener redirect to HTTPS.
+#   resource_types:
+#     - aws:lb/listener:Listener
+#     - aws:alb/listener:Listener
+deny_lb_listener_tls contains msg if {
+	input.__type in _listener_types
+	msg := sprintf("[IME-TLS-01] load balancer listener %q does not protect data in transit: %s", [input.__name, _listener_problem(input)])
+}

@@ -1,0 +1,215 @@
+package imekit_hipaa
+
+import rego.v1
+
+_fx_tls_deny := {
+	"Sid": "DenyWithoutTls", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+	"Resource": ["arn:aws:s3:::records", "arn:aws:s3:::records/*"],
+	"Condition": {"Bool": {"aws:SecureTransport": "false"}},
+}
+
+_fx_read_statement := {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:role/app"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::records/*"}
+
+_fx_bucket_policy(name, bucket_name, policy) := _fx_companion(_bucket_policy_type, name, bucket_name, {"policy": policy}, {})
+
+# --- deny_s3_tls_only ---------------------------------------------------------------------
+
+test_fail_deny_s3_tls_only__policy_without_tls_deny if {
+	bucket := _fx("aws:s3/bucket:Bucket", "records", {"tags": _fx_phi_tags, "policy": _fx_policy([_fx_read_statement])})
+	msgs := deny_s3_tls_only with input as bucket
+	count(msgs) == 1
+	_fx_all_start_with(msgs, "IME-TLS-01")
+}
+
+test_fail_deny_s3_tls_only__tls_version_condition_only if {
+	statement := object.union(object.remove(_fx_tls_deny, {"Condition"}), {"Condition": {"NumericLessThan": {"s3:TlsVersion": "1.2"}}})
+	bucket := _fx("aws:s3/bucketV2:BucketV2", "records", {"tags": _fx_phi_tags, "policy": _fx_policy([statement])})
+	count(deny_s3_tls_only) == 1 with input as bucket
+}
+
+test_fail_deny_s3_tls_only__unknown_policy if {
+	bucket := _fx("aws:s3/bucket:Bucket", "records", {"tags": _fx_phi_tags, "policy": _unknown_marker})
+	msgs := deny_s3_tls_only with input as bucket
+	count(msgs) == 1
+	some m in msgs
+	contains(m, "could not be verified")
+}
+
+test_pass_deny_s3_tls_only if {
+	bucket := _fx("aws:s3/bucket:Bucket", "records", {"tags": _fx_phi_tags, "policy": _fx_policy([_fx_read_statement, _fx_tls_deny])})
+	count(deny_s3_tls_only) == 0 with input as bucket
+}
+
+test_pass_deny_s3_tls_only__statement_object_bool_ifexists if {
+	statement := object.union(object.remove(_fx_tls_deny, {"Condition"}), {"Action": ["s3:*"], "Condition": {"BoolIfExists": {"aws:securetransport": false}}})
+	bucket := _fx("aws:s3/bucket:Bucket", "records", {"tags": _fx_phi_tags, "policy": {"Statement": statement}})
+	count(deny_s3_tls_only) == 0 with input as bucket
+}
+
+# No inline policy: the per-resource rule defers to the stack rule, which fires.
+test_missing_deny_s3_tls_only__policy if {
+	bucket := _fx_bucket("records", {})
+	count(deny_s3_tls_only) == 0 with input as bucket
+	doc := _fx_stack([bucket])
+	count(stack_deny_s3_tls_only) == 1 with input as doc
+}
+
+# --- stack_deny_s3_tls_only ---------------------------------------------------------------
+
+test_fail_stack_deny_s3_tls_only__no_bucket_policy if {
+	doc := _fx_stack([_fx_bucket("records", {})])
+	msgs := stack_deny_s3_tls_only with input as doc
+	count(msgs) == 1
+	_fx_all_start_with(msgs, "IME-TLS-01")
+	_fx_names_urn(msgs, _fx_bucket_urn("records"))
+}
+
+test_fail_stack_deny_s3_tls_only__policy_without_tls_deny if {
+	p := _fx_bucket_policy("records-policy", "records", _fx_policy([_fx_read_statement]))
+	doc := _fx_stack([_fx_bucket("records", {}), p])
+	msgs := stack_deny_s3_tls_only with input as doc
+	count(msgs) == 1
+	_fx_names_urn(msgs, p.__urn)
+}
+
+test_fail_stack_deny_s3_tls_only__unknown_policy if {
+	p := _fx_bucket_policy("records-policy", "records", _unknown_marker)
+	doc := _fx_stack([_fx_bucket("records", {}), p])
+	msgs := stack_deny_s3_tls_only with input as doc
+	count(msgs) == 1
+}
+
+test_pass_stack_deny_s3_tls_only if {
+	p := _fx_bucket_policy("records-policy", "records", _fx_policy([_fx_tls_deny]))
+	doc := _fx_stack([_fx_bucket("records", {}), p])
+	count(stack_deny_s3_tls_only) == 0 with input as doc
+}
+
+test_pass_stack_deny_s3_tls_only__logs_bucket if {
+	b := _fxs("aws:s3/bucket:Bucket", "trail-logs", {"tags": _fx_logs_tags}, {})
+	doc := _fx_stack([b])
+	count(stack_deny_s3_tls_only) == 0 with input as doc
+}
+
+# A policy whose `bucket` does not depend on the bucket is not joined to it.
+test_missing_stack_deny_s3_tls_only__bucket_dependency if {
+	p := _fxs(_bucket_policy_type, "records-policy", {"bucket": "records", "policy": _fx_policy([_fx_tls_deny])}, {})
+	doc := _fx_stack([_fx_bucket("records", {}), p])
+	msgs := stack_deny_s3_tls_only with input as doc
+	count(msgs) == 1
+	_fx_names_urn(msgs, _fx_bucket_urn("records"))
+}
+
+# --- deny_rds_force_ssl ---------------------------------------------------------------------
+
+_fx_pg(family, parameters) := _fx("aws:rds/parameterGroup:ParameterGroup", "phi-pg", {"family": family, "parameters": parameters})
+
+test_fail_deny_rds_force_ssl__postgres_off if {
+	doc := _fx_pg("postgres16", [{"name": "rds.force_ssl", "value": "0"}])
+	msgs := deny_rds_force_ssl with input as doc
+	count(msgs) == 1
+	_fx_all_start_with(msgs, "IME-TLS-01")
+}
+
+test_fail_deny_rds_force_ssl__mysql_cluster_group if {
+	g := _fx("aws:rds/clusterParameterGroup:ClusterParameterGroup", "phi-cpg", {"family": "aurora-mysql8.0", "parameters": [{"name": "require_secure_transport", "value": "OFF"}]})
+	count(deny_rds_force_ssl) == 1 with input as g
+}
+
+test_fail_deny_rds_force_ssl__default_group if {
+	doc := _fx_db({"parameterGroupName": "default.postgres16"})
+	count(deny_rds_force_ssl) == 1 with input as doc
+}
+
+test_pass_deny_rds_force_ssl__postgres if {
+	doc := _fx_pg("postgres16", [{"name": "rds.force_ssl", "value": "1", "applyMethod": "pending-reboot"}])
+	count(deny_rds_force_ssl) == 0 with input as doc
+}
+
+test_pass_deny_rds_force_ssl__mysql_on if {
+	doc := _fx_pg("mysql8.0", [{"name": "require_secure_transport", "value": "ON"}])
+	count(deny_rds_force_ssl) == 0 with input as doc
+}
+
+test_pass_deny_rds_force_ssl__named_group if {
+	doc := _fx_db({"parameterGroupName": "phi-pg-1234"})
+	count(deny_rds_force_ssl) == 0 with input as doc
+}
+
+test_missing_deny_rds_force_ssl__parameters if {
+	doc := _fx("aws:rds/parameterGroup:ParameterGroup", "phi-pg", {"family": "postgres16"})
+	count(deny_rds_force_ssl) == 1 with input as doc
+}
+
+test_missing_deny_rds_force_ssl__parameter_group_name if {
+	doc := _fx_db({"storageEncrypted": true})
+	msgs := deny_rds_force_ssl with input as doc
+	count(msgs) == 1
+	some m in msgs
+	contains(m, "default parameter group")
+}
+
+# --- stack_deny_rds_force_ssl ---------------------------------------------------------------
+
+test_fail_stack_deny_rds_force_ssl__group_outside_stack if {
+	db := _fxs("aws:rds/instance:Instance", "phi-db", {"tags": _fx_phi_tags, "parameterGroupName": "shared-pg"}, {})
+	doc := _fx_stack([db])
+	msgs := stack_deny_rds_force_ssl with input as doc
+	count(msgs) == 1
+	_fx_all_start_with(msgs, "IME-TLS-01")
+	_fx_names_urn(msgs, db.__urn)
+}
+
+test_pass_stack_deny_rds_force_ssl if {
+	pg := _fxs("aws:rds/parameterGroup:ParameterGroup", "phi-pg", {"family": "postgres16", "parameters": [{"name": "rds.force_ssl", "value": "1"}]}, {})
+	db := _fxs("aws:rds/instance:Instance", "phi-db", {"tags": _fx_phi_tags, "parameterGroupName": _unknown_marker}, {"parameterGroupName": [pg.__urn]})
+	doc := _fx_stack([pg, db])
+	count(stack_deny_rds_force_ssl) == 0 with input as doc
+}
+
+test_missing_stack_deny_rds_force_ssl__property_dependencies if {
+	db := object.remove(_fxs("aws:rds/cluster:Cluster", "phi-cluster", {"tags": _fx_phi_tags, "dbClusterParameterGroupName": _unknown_marker}, {}), {"propertyDependencies"})
+	doc := _fx_stack([db])
+	count(stack_deny_rds_force_ssl) == 1 with input as doc
+}
+
+# --- deny_lb_listener_tls -------------------------------------------------------------------
+
+_fx_listener(props) := _fx("aws:lb/listener:Listener", "portal-https", props)
+
+test_fail_deny_lb_listener_tls__http if {
+	doc := _fx_listener({"protocol": "HTTP", "port": 80, "defaultActions": [{"type": "forward"}]})
+	msgs := deny_lb_listener_tls with input as doc
+	count(msgs) == 1
+	_fx_all_start_with(msgs, "IME-TLS-01")
+}
+
+test_fail_deny_lb_listener_tls__old_policy if {
+	doc := _fx("aws:alb/listener:Listener", "portal", {"protocol": "HTTPS", "sslPolicy": "ELBSecurityPolicy-2016-08"})
+	count(deny_lb_listener_tls) == 1 with input as doc
+}
+
+test_fail_deny_lb_listener_tls__tls13_allowing_tls10 if {
+	doc := _fx_listener({"protocol": "HTTPS", "sslPolicy": "ELBSecurityPolicy-TLS13-1-0-2021-06"})
+	count(deny_lb_listener_tls) == 1 with input as doc
+}
+
+test_pass_deny_lb_listener_tls if {
+	doc := _fx_listener({"protocol": "HTTPS", "sslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06", "port": 443})
+	count(deny_lb_listener_tls) == 0 with input as doc
+}
+
+test_pass_deny_lb_listener_tls__redirect if {
+	doc := _fx_listener({"protocol": "HTTP", "defaultActions": [{"type": "redirect", "redirect": {"protocol": "HTTPS", "port": "443", "statusCode": "HTTP_301"}}]})
+	count(deny_lb_listener_tls) == 0 with input as doc
+}
+
+test_missing_deny_lb_listener_tls__protocol if {
+	doc := _fx_listener({"port": 80})
+	count(deny_lb_listener_tls) == 1 with input as doc
+}
+
+test_missing_deny_lb_listener_tls__ssl_policy if {
+	doc := _fx_listener({"protocol": "TLS", "port": 443})
+	count(deny_lb_listener_tls) == 1 with input as doc
+}
