@@ -16,6 +16,7 @@ def test_loads_and_exposes_the_api(catalog: Catalog) -> None:
     assert catalog.version == "1.0.0"
     assert catalog.regulation.title == "HIPAA Security Rule"
     assert len(catalog.requirements) == 71
+    assert catalog.sections["164.312"] == "Technical safeguards"
     control = catalog.controls["IME-ENC-01"]
     assert control.family == "ENC"
     assert control.implementation is not None

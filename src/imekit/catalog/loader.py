@@ -77,6 +77,7 @@ def read_catalog(folder: Path) -> Catalog:
         regulation=regulation,
         requirements=requirements,
         controls=controls,
+        sections={k: v["title"] for k, v in docs[REQUIREMENTS_FILE]["sections"].items()},
         roles=dict(controls_doc["roles"]),
         families=dict(controls_doc["families"]),
         checkov=checkov,

@@ -181,6 +181,7 @@ class Catalog:
     regulation: Regulation
     requirements: dict[str, Requirement]  # citation -> requirement, in regulation order
     controls: dict[str, Control]  # id -> control, in file order
+    sections: dict[str, str] = field(default_factory=dict)  # "164.312" -> "Technical safeguards"
     roles: dict[str, str] = field(default_factory=dict)
     families: dict[str, str] = field(default_factory=dict)
     checkov: dict[str, CheckovMapping] = field(default_factory=dict)  # every mapped check id
