@@ -43,3 +43,18 @@ def test_runbooks_and_catalog_agree(catalog: Catalog) -> None:
 def test_infra_components_exist(catalog: Catalog) -> None:
     root = kit_root()
     _assert_clean(check_components(catalog, root / "infra", root))
+
+
+def test_line_reader_agrees_with_the_pack_loader() -> None:
+    """Two independent readers of the pack (lines here, the Rego AST in imekit.policy)."""
+    from imekit.catalog.rego_scan import scan_pack
+
+    root = kit_root()
+    scan = scan_pack(root / "policies")
+    if not scan.files:
+        pytest.skip("policies/ holds no .rego files yet")
+    pack_module = pytest.importorskip("imekit.policy.pack")
+    pack = pack_module.load_pack(root / "policies")
+    assert sorted(scan.rules) == sorted(pack.rule_names())
+    for rule in pack.rules:
+        assert scan.rules[rule.name].controls == {rule.control}, rule.name
