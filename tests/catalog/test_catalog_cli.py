@@ -57,6 +57,14 @@ def test_show(capsys: pytest.CaptureFixture[str]) -> None:
     _fits(out)
 
 
+def test_show_fits_for_every_control(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "controls", "list", "--json")
+    for control in json.loads(out)["controls"]:
+        code, out, _ = _run(capsys, "controls", "show", control["id"])
+        assert code == 0
+        _fits(out)
+
+
 def test_show_manual_and_inherited(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _run(capsys, "controls", "show", "IME-PHY-01")
     assert code == 0

@@ -187,7 +187,8 @@ def show_control(control_id: str, as_json: bool, folder: Path | None) -> None:
     for citation in control.citations:
         requirement = catalog.requirements[citation]
         obligation = "standard" if requirement.is_standard else requirement.obligation
-        click.echo(f"  {citation:<22} {requirement.title} ({obligation})")
+        for line in _row([(f"  {citation}", 24), (f"{requirement.title} ({obligation})", 75)]):
+            click.echo(line)
     if control.implementation:
         components = ", ".join(control.implementation.components)
         click.echo("Implementation" + (f" (components: {components}):" if components else ":"))
