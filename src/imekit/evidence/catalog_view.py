@@ -1,9 +1,8 @@
-"""The slice of the control catalog that evidence needs, read from controls/.
+"""The slice of the control catalog that evidence needs.
 
-The catalog (controls/controls.yaml, requirements.yaml, checkov.yaml) is the contract; this
-module reads it into small typed records. When the catalog package's validating loader is
-available it is run first, so evidence never computes status from a catalog that fails
-its own checks.
+Read through imekit.catalog.load_catalog (which validates every file and reference) into
+small records that status, OSCAL and the report use, so those stay independent of the
+catalog's full model. Tests build CatalogView directly.
 """
 
 from __future__ import annotations
@@ -78,86 +77,56 @@ class CatalogView:
 
 
 def load_catalog_view(folder: Path | None = None) -> CatalogView:
-    """Read controls/ (the kit's own by default)."""
+    """The catalog in `folder` (the kit's own controls/ by default), validated by
+    imekit.catalog.load_catalog: a broken catalog is an ImekitError, never a partial one."""
+    from imekit.catalog import load_catalog
+
     folder = Path(folder) if folder else controls_dir()
-    _validate_with_catalog_package(folder)
-    controls_doc = _read_yaml(folder / "controls.yaml")
-    requirements_doc = _read_yaml(folder / "requirements.yaml")
-    checkov_path = folder / "checkov.yaml"
-    checkov_doc = _read_yaml(checkov_path) if checkov_path.exists() else {}
-
-    checkov_by_control: dict[str, list[str]] = {}
-    for check_id, spec in (checkov_doc.get("checks") or {}).items():
-        if isinstance(spec, dict) and spec.get("enforcement", "mandatory") != "ignored":
-            checkov_by_control.setdefault(str(spec.get("control")), []).append(str(check_id))
-
-    controls = []
-    for raw in controls_doc.get("controls") or []:
-        try:
-            controls.append(_control(raw, checkov_by_control))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ImekitError(
-                f"{folder / 'controls.yaml'}: control {raw.get('id', '?')} is malformed: {exc}",
-                hint="run `imekit controls check` and fix the catalog",
-            ) from exc
+    catalog = load_catalog(folder)
+    controls = [
+        ControlSpec(
+            id=c.id,
+            title=c.title,
+            citations=tuple(c.citations),
+            family=c.family,
+            summary=" ".join(c.implementation.summary.split()) if c.implementation else "",
+            components=tuple(c.implementation.components) if c.implementation else (),
+            rego=tuple(c.rego),
+            checkov=tuple(c.checkov_ids),
+            drills=tuple(c.drills),
+            manual=tuple(
+                ManualSpec(m.id, m.title, m.owner, m.frequency, int(m.validity_days))
+                for m in c.manual_evidence
+            ),
+            inherited=_text_or_none(c.inherited),
+        )
+        for c in catalog.controls.values()
+    ]
     requirements = [
         RequirementSpec(
-            citation=str(r["citation"]),
-            title=str(r.get("title", "")),
-            kind=str(r.get("kind", "")),
-            obligation=str(r.get("obligation", "")),
-            not_applicable=_text_or_none(r.get("not_applicable")),
-            parent=_text_or_none(r.get("parent")),
-            decision=_text_or_none((r.get("decision") or {}).get("outcome")),
-            nist_800_53r5=tuple(str(x) for x in r.get("nist_800_53r5") or ()),
+            citation=r.citation,
+            title=r.title,
+            kind=r.kind,
+            obligation=r.obligation,
+            not_applicable=_text_or_none(r.not_applicable),
+            parent=r.parent,
+            decision=r.decision.outcome if r.decision else None,
+            nist_800_53r5=tuple(r.nist_800_53r5),
         )
-        for r in requirements_doc.get("requirements") or []
+        for r in catalog.requirements.values()
     ]
-    if not controls:
-        raise ImekitError(f"no controls in {folder / 'controls.yaml'}")
+    sections_doc = _read_yaml(folder / "requirements.yaml").get("sections") or {}
     return CatalogView(
         controls=controls,
         requirements=requirements,
-        version=str(controls_doc.get("catalog_version", "unknown")),
+        version=catalog.version,
         folder=folder,
-        families={str(k): str(v) for k, v in (controls_doc.get("families") or {}).items()},
+        families=dict(catalog.families),
         sections={
             str(k): str(v.get("title", "")) if isinstance(v, dict) else str(v)
-            for k, v in (requirements_doc.get("sections") or {}).items()
+            for k, v in sections_doc.items()
         },
         drill_validity_days=_drill_validity(folder.parent / "runbooks"),
-    )
-
-
-def _control(raw: dict[str, Any], checkov_by_control: dict[str, list[str]]) -> ControlSpec:
-    control_id = str(raw["id"])
-    implementation = raw.get("implementation") or {}
-    manual = tuple(
-        ManualSpec(
-            id=str(m["id"]),
-            title=str(m.get("title", m["id"])),
-            owner=str(m.get("owner", "")),
-            frequency=str(m.get("frequency", "")),
-            validity_days=int(m["validity_days"]),
-        )
-        for m in raw.get("manual_evidence") or ()
-    )
-    inherited = raw.get("inherited")
-    if isinstance(inherited, dict):
-        inherited = inherited.get("rationale")
-    parts = control_id.split("-")
-    return ControlSpec(
-        id=control_id,
-        title=str(raw.get("title", "")),
-        citations=tuple(str(c) for c in raw.get("citations") or ()),
-        family=parts[1] if len(parts) > 2 else "",
-        summary=" ".join(str(implementation.get("summary", "")).split()),
-        components=tuple(str(c) for c in implementation.get("components") or ()),
-        rego=tuple(str(r) for r in raw.get("rego") or ()),
-        checkov=tuple(sorted(checkov_by_control.get(control_id, ()))),
-        drills=tuple(str(d) for d in raw.get("drills") or ()),
-        manual=manual,
-        inherited=_text_or_none(inherited),
     )
 
 
@@ -178,17 +147,6 @@ def _drill_validity(runbooks: Path) -> dict[str, int]:
         if isinstance(days, int) and days > 0:
             validity[str(doc.get("name", path.stem))] = days
     return validity
-
-
-def _validate_with_catalog_package(folder: Path) -> None:
-    try:
-        from imekit.catalog import load_catalog  # type: ignore[attr-defined]
-    except ImportError:
-        return
-    try:
-        load_catalog(folder)
-    except TypeError:
-        load_catalog()
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:

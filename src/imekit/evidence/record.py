@@ -113,16 +113,26 @@ def record_drill_journal(
     return record_run(
         "drill",
         controls=drill.controls,
-        citations=drill.citations,
+        citations=_citations_of(drill.controls),
         result=drill.status,
         started=drill.started,
         ended=drill.ended,
         summary=drill.summary(),
         tool_versions=drill.tool_versions,
-        stack=drill.target,
+        stack=None,
         program=program,
         attachments={"journal.json": drill.raw},
         store=store,
+    )
+
+
+def _citations_of(controls: Mapping[str, Any]) -> list[str]:
+    """The catalog citations of the controls a drill exercised."""
+    from imekit.evidence.catalog_view import load_catalog_view
+
+    catalog = load_catalog_view()
+    return sorted(
+        {c for control in controls if (s := catalog.control(control)) for c in s.citations}
     )
 
 

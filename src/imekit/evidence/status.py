@@ -27,6 +27,8 @@ from imekit.evidence.entry import AUTOMATED_KINDS, Entry
 from imekit.evidence.journal import DRILL_STATUSES
 from imekit.status import Status, worst
 
+NOT_REASONABLE = "not-reasonable-and-appropriate"  # imekit.catalog's decision outcome
+
 
 @dataclass
 class Part:
@@ -270,6 +272,8 @@ def _citation_statuses(catalog: CatalogView, controls: list[ControlStatus]) -> l
     for requirement in catalog.requirements:
         names = [c.control.id for c in by_citation.get(requirement.citation, [])]
         reason_na = inapplicable(requirement.citation)
+        if not reason_na and requirement.decision == NOT_REASONABLE and not names:
+            reason_na = "addressable: documented as not reasonable and appropriate"
         if reason_na:
             result.append(CitationStatus(requirement, Status.NOT_APPLICABLE, names, reason_na))
             continue

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from imekit.errors import ImekitError
 from imekit.evidence.canonical import sha256_hex
 from imekit.evidence.chain import check_head, check_links
 from imekit.evidence.entry import HEAD_SCHEMA, Entry
-from imekit.evidence.export.bundle import BUNDLE_SCHEMA, MANIFEST, SIGNATURE
+from imekit.evidence.export.bundle import BUNDLE_SCHEMA, MANIFEST, SIGNATURE, SIGNATURE_SCHEMA
 from imekit.evidence.signing import key_id, verify_signature
 
 _HINT_UNREADABLE = "pass a bundle written by `imekit evidence export`"
@@ -73,7 +74,7 @@ def verify_bundle(path: Path | str, *, public_key: bytes | None = None) -> Verif
         return result
     _check_files(manifest, members, result)
     entries = _check_chain(manifest, members, result)
-    _check_heads(members, entries, public_key or signer_raw, result)
+    _check_heads(manifest, members, entries, public_key or signer_raw, result)
     _check_attachments(entries, members, result)
     if not result.pinned and result.ok:
         result.notes.append(
@@ -102,7 +103,7 @@ def _read_members(path: Path, result: Verification) -> dict[str, bytes]:
                 continue
             try:
                 members[info.filename] = archive.read(info)
-            except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error) as exc:
                 result.problems.append(f"{info.filename} is corrupt in the zip: {exc}")
             except NotImplementedError as exc:
                 raise ImekitError(f"{path}: {exc}", hint=_HINT_UNREADABLE) from exc
@@ -127,8 +128,15 @@ def _check_signature(
     except (UnicodeDecodeError, json.JSONDecodeError):
         result.problems.append(f"{SIGNATURE} is not valid JSON: it was altered")
         return None
-    if not isinstance(signature, dict) or signature.get("signed_file") != MANIFEST:
-        result.problems.append(f"{SIGNATURE} does not sign {MANIFEST}: it was altered")
+    expected_keys = {"schema", "signed_file", "algorithm", "key_id", "public_key", "value"}
+    if (
+        not isinstance(signature, dict)
+        or set(signature) != expected_keys
+        or signature.get("schema") != SIGNATURE_SCHEMA
+        or signature.get("signed_file") != MANIFEST
+    ):
+        # Every byte of signature.json means something: nothing in it may change unnoticed.
+        result.problems.append(f"{SIGNATURE} is not an imekit signature of {MANIFEST}: altered")
         return None
     result.key_id = str(signature.get("key_id"))
     reason = verify_signature(signature, manifest, pinned=pinned)
@@ -219,7 +227,11 @@ def _check_chain(
 
 
 def _check_heads(
-    members: dict[str, bytes], entries: list[Entry], signer: bytes | None, result: Verification
+    manifest: dict[str, Any],
+    members: dict[str, bytes],
+    entries: list[Entry],
+    signer: bytes | None,
+    result: Verification,
 ) -> None:
     data = members.get("chain/head.json")
     if data is None:
@@ -244,6 +256,14 @@ def _check_heads(
         if reason:
             result.problems.append(f"chain/store-head.json: {reason}")
             return
+    period = manifest.get("period") if isinstance(manifest.get("period"), dict) else {}
+    last = entries[-1].seq if entries else 0
+    if isinstance(count, int) and count > last and period.get("to") is None:
+        # Exported without --to, the bundle must reach the head read before the entries.
+        result.problems.append(
+            f"chain/store-head.json says the record had {count} entries but the bundle ends "
+            f"at entry {last}: entries were truncated"
+        )
     if isinstance(count, int) and count in by_seq:
         if by_seq[count].hash != head.get("last_hash"):
             result.problems.append(

@@ -94,6 +94,8 @@ def export_bundle(
         raise ImekitError("--from is after --to", hint="swap the dates")
 
     say(f"reading the evidence record in {store.location}")
+    # The head first: entries appended meanwhile only put the head behind, never ahead.
+    store_head = store.latest_head_bytes()
     entries = store.entries(progress=True)
     upto = [e for e in entries if e.recorded_at <= at]
     if not upto:
@@ -119,7 +121,6 @@ def export_bundle(
             if key not in files:
                 files[key] = store.read_blob(attachment["sha256"])
     files["chain/head.json"] = _pretty(make_head(last.seq, last.hash, signer))
-    store_head = store.latest_head_bytes()
     if store_head is not None:
         files["chain/store-head.json"] = store_head
     if catalog.folder is not None:

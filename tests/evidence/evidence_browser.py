@@ -33,8 +33,9 @@ class _Pipe:
         self.buffer = b""
         self.next_id = 0
 
-    def send(self, method: str, params: dict[str, Any] | None = None,
-             session: str | None = None) -> int:
+    def send(
+        self, method: str, params: dict[str, Any] | None = None, session: str | None = None
+    ) -> int:
         self.next_id += 1
         message: dict[str, Any] = {"id": self.next_id, "method": method, "params": params or {}}
         if session:
@@ -70,17 +71,31 @@ def visit(url: str, expressions: dict[str, str], timeout: float = 30.0) -> PageV
         os.dup2(b, 4)
 
     args = [
-        CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--no-first-run", "--no-default-browser-check", "--disable-extensions",
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--no-default-browser-check",
+        "--disable-extensions",
         f"--user-data-dir={profile}",
         # No network: every proxied request goes to a closed port and no name resolves.
-        "--proxy-server=127.0.0.1:9", "--host-resolver-rules=MAP * ~NOTFOUND",
-        "--remote-debugging-pipe", "about:blank",
+        "--proxy-server=127.0.0.1:9",
+        "--host-resolver-rules=MAP * ~NOTFOUND",
+        "--remote-debugging-pipe",
+        "about:blank",
     ]
     process = subprocess.Popen(  # noqa: S603 - fixed arguments
-        args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        preexec_fn=wire_fds, pass_fds=(3, 4), close_fds=True,
+        args,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        preexec_fn=wire_fds,
+        pass_fds=(3, 4),
+        close_fds=True,
     )
     os.close(to_chrome_r)
     os.close(from_chrome_w)
@@ -110,9 +125,7 @@ def visit(url: str, expressions: dict[str, str], timeout: float = 30.0) -> PageV
                 {"expression": expression, "returnByValue": True},
                 session=session,
             )
-            result.values[name] = _wait_result(pipe, call, deadline, result)["result"].get(
-                "value"
-            )
+            result.values[name] = _wait_result(pipe, call, deadline, result)["result"].get("value")
         pipe.send("Browser.close")
     finally:
         os.close(to_chrome_w)
