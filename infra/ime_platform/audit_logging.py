@@ -331,6 +331,9 @@ def _alarm_topic_policy(ctx: PlatformContext, topic_arn: str) -> str:
                     "sns:Subscribe",
                 ],
                 "Resource": topic_arn,
+                # Redundant with the principal, but it states in the document itself that no
+                # other account is admitted, for reviewers and scanners alike.
+                "Condition": {"StringEquals": {"aws:PrincipalAccount": ctx.account_id}},
             },
             {
                 "Sid": "CloudWatchAlarmsPublish",

@@ -10,6 +10,7 @@ import pulumi
 import pulumi_aws as aws
 
 from .context import PlatformContext
+from .policy_documents import service_trust_policy
 from .tagging import resource_tags
 
 MIN_BACKUP_RETENTION_DAYS = 7
@@ -18,6 +19,7 @@ MIN_LOG_RETENTION_DAYS = 2192
 MIN_POSTGRES_MAJOR = 14
 LOG_EXPORTS = ("postgresql", "upgrade")
 MASTER_USERNAME = "ime_admin"
+MONITORING_INTERVAL_SECONDS = 60
 DATABASE_NAME = "cases"
 
 _SUBNET_RE = re.compile(r"^subnet-[0-9a-f]{8,17}$")
@@ -137,6 +139,24 @@ class CaseDatabase(pulumi.ComponentResource):
             )
             for export in LOG_EXPORTS
         ]
+        # Enhanced monitoring: OS-level metrics every minute, for activity review and incidents.
+        monitoring_role = aws.iam.Role(
+            f"{name}-monitoring-role",
+            name=ctx.physical_name("rds-monitoring"),
+            description="RDS enhanced monitoring publishes OS metrics of the case database",
+            assume_role_policy=service_trust_policy(
+                "monitoring.rds.amazonaws.com",
+                {"StringEquals": {"aws:SourceAccount": ctx.account_id}},
+            ),
+            tags=tags,
+            opts=child,
+        )
+        monitoring_policy = aws.iam.RolePolicyAttachment(
+            f"{name}-monitoring-policy",
+            role=monitoring_role.name,
+            policy_arn=f"arn:{ctx.partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
+            opts=child,
+        )
         self.instance = aws.rds.Instance(
             f"{name}-instance",
             identifier=self.identifier,
@@ -169,12 +189,16 @@ class CaseDatabase(pulumi.ComponentResource):
             skip_final_snapshot=False,
             final_snapshot_identifier=f"{self.identifier}-final",
             enabled_cloudwatch_logs_exports=list(LOG_EXPORTS),
+            monitoring_interval=MONITORING_INTERVAL_SECONDS,
+            monitoring_role_arn=monitoring_role.name.apply(ctx.role_arn),
             performance_insights_enabled=True,
             performance_insights_kms_key_id=args.kms_key_arn,
             auto_minor_version_upgrade=True,
             ca_cert_identifier="rds-ca-rsa2048-g1",
             tags=resource_tags(ctx, self.COMPONENT, "phi"),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=self.log_groups),
+            opts=pulumi.ResourceOptions(
+                parent=self, depends_on=[*self.log_groups, monitoring_policy]
+            ),
         )
         # Known during preview and dependent on the instance (see SecureBucket.arn).
         self.arn: pulumi.Output[str] = self.instance.identifier.apply(

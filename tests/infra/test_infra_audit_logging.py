@@ -148,6 +148,9 @@ def test_alarm_topic_is_encrypted_and_subscribed(audit: Registry):
         "endpoint": "security@example.org",
     }
     policy = audit.one("aws:sns/topicPolicy:TopicPolicy").policy()
+    manage = next(s for s in policy["Statement"] if s["Sid"] == "AccountManagesTopic")
+    assert manage["Principal"] == {"AWS": "arn:aws:iam::111122223333:root"}
+    assert manage["Condition"] == {"StringEquals": {"aws:PrincipalAccount": "111122223333"}}
     publish = next(s for s in policy["Statement"] if s["Sid"] == "CloudWatchAlarmsPublish")
     assert publish["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
     assert publish["Condition"]["StringEquals"] == {"aws:SourceAccount": "111122223333"}

@@ -84,6 +84,21 @@ def test_exported_logs_go_to_encrypted_groups_kept_six_years(database: Registry)
     ]
 
 
+def test_enhanced_monitoring_uses_its_own_service_role(database: Registry):
+    instance = database.one(INSTANCE)
+    role = database.one("aws:iam/role:Role")
+    assert instance.inputs["monitoringInterval"] == 60
+    assert (
+        instance.inputs["monitoringRoleArn"]
+        == "arn:aws:iam::111122223333:role/ime-test-rds-monitoring"
+    )
+    assert instance.depends_on("monitoringRoleArn", role)
+    trust = role.policy("assumeRolePolicy")["Statement"]
+    assert [s["Principal"] for s in trust] == [{"Service": "monitoring.rds.amazonaws.com"}]
+    attachment = database.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment").inputs
+    assert attachment["policyArn"].endswith(":policy/service-role/AmazonRDSEnhancedMonitoringRole")
+
+
 def test_platform_database_uses_the_case_database_key(platform: Registry):
     instance = platform.one(INSTANCE)
     key = platform.one("aws:kms/key:Key", "keys-case-database-key")
