@@ -49,20 +49,25 @@ _key_prop := {
 }
 
 _aws_default_key := {
-	"aws:rds/instance:Instance": "the AWS-managed key aws/rds",
-	"aws:rds/cluster:Cluster": "the AWS-managed key aws/rds",
-	"aws:ebs/volume:Volume": "the AWS-managed key aws/ebs",
-	"aws:secretsmanager/secret:Secret": "the AWS-managed key aws/secretsmanager",
-	"aws:cloudwatch/logGroup:LogGroup": "a CloudWatch Logs service-owned key",
-	"aws:sns/topic:Topic": "no KMS encryption at all",
-	"aws:backup/vault:Vault": "the AWS-managed key aws/backup",
-	"aws:cloudtrail/trail:Trail": "SSE-S3 with an AWS-owned key",
+	"aws:rds/instance:Instance": "AWS uses the AWS-managed key aws/rds",
+	"aws:rds/cluster:Cluster": "AWS uses the AWS-managed key aws/rds",
+	"aws:ebs/volume:Volume": "AWS uses the AWS-managed key aws/ebs",
+	"aws:secretsmanager/secret:Secret": "AWS uses the AWS-managed key aws/secretsmanager",
+	"aws:cloudwatch/logGroup:LogGroup": "CloudWatch Logs uses a service-owned key",
+	"aws:sns/topic:Topic": "SNS stores messages without KMS encryption",
+	"aws:backup/vault:Vault": "AWS Backup uses the AWS-managed key aws/backup",
+	"aws:cloudtrail/trail:Trail": "CloudTrail encrypts log files with SSE-S3 and an AWS-owned key",
 }
 
 _enc_msg(control, r, problem) := sprintf(
-	"[%s] %s %q (data-class %s) is not encrypted with a customer-managed KMS key: %s",
-	[control, _kind[r.__type], r.__name, _class_label(r), problem],
+	"[%s] %s %q%s is not encrypted with a customer-managed KMS key: %s",
+	[control, _kind[r.__type], r.__name, _class_note(r), problem],
 )
+
+# Only data stores carry a data class; other resources are judged whatever their tags say.
+_class_note(r) := sprintf(" (data-class %s)", [_class_label(r)]) if r.__type in _data_store_types
+
+_class_note(r) := "" if not r.__type in _data_store_types
 
 # A resource whose one key property decides its encryption.
 _simple_key_problem(r) := _key_problem(_key_state(_prop(r, _key_prop[r.__type], null)), _aws_default_key[r.__type])
@@ -124,7 +129,7 @@ _sse_problem(d) := sprintf("it uses %v, not SSE-KMS", [a]) if {
 	not a in _kms_algorithms
 }
 
-_sse_problem(d) := _key_problem(state, "the AWS-managed key aws/s3") if {
+_sse_problem(d) := _key_problem(state, "S3 uses the AWS-managed key aws/s3") if {
 	d.sseAlgorithm in _kms_algorithms
 	state := _key_state(object.get(d, "kmsMasterKeyId", null))
 	state in {"missing", "aws-managed", "invalid"}
@@ -384,8 +389,8 @@ _phi_key_values(r) := {[_s3_inline_sse_prop[r.__type], object.get(d, "kmsMasterK
 } if _is_phi_bucket(r)
 
 _unverified_key_msg(control, r, prop) := sprintf(
-	"[%s] %s %q (data-class %s): %s is not known until apply and does not depend on a KMS key or alias in this stack, so it could not be verified as a customer-managed key %s",
-	[control, _kind[r.__type], r.__name, _class_label(r), prop, _at(r)],
+	"[%s] %s %q%s: %s is not known until apply and does not depend on a KMS key or alias in this stack, so it could not be verified as a customer-managed key %s",
+	[control, _kind[r.__type], r.__name, _class_note(r), prop, _at(r)],
 )
 
 # METADATA

@@ -178,7 +178,7 @@ _key_state(v) := "invalid" if {
 	not _key_reference_pattern(v)
 }
 
-_key_problem(state, aws_default) := sprintf("no KMS key is set, so AWS uses %s", [aws_default]) if state == "missing"
+_key_problem(state, aws_default) := sprintf("no KMS key is set, so %s", [aws_default]) if state == "missing"
 
 _key_problem(state, _) := "the key is an AWS-managed key (alias/aws/...), not a customer-managed one" if state == "aws-managed"
 
