@@ -265,7 +265,7 @@ def _convert_string(tf_name: str, value: str, targets: list[Target], *, top: boo
     )
     if target is None:
         return _Converted(value)
-    return _Converted(_OMIT, expression(tf_name, target), True)
+    return _Converted(_OMIT, expression(tf_name, target, value), True)
 
 
 def _convert_block(
@@ -314,7 +314,7 @@ def _convert_scalar_list(tf_name: str, items: list[Any], targets: list[Target]) 
         if target is not None:
             if target in unused:
                 unused.remove(target)
-            ref = reference_string(tf_name, target)
+            ref = reference_string(tf_name, target, item)
             out.append(ref)
             references.extend([ref, target.address])
             unknown.append(True)

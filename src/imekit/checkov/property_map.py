@@ -26,6 +26,7 @@ MAP_ATTRIBUTES = frozenset(
         "tags",
         "tags_all",
         "recovery_point_tags",
+        "volume_tags",
         "backup_options",
         "dimensions",
         "variables",
@@ -71,7 +72,6 @@ MAP_ATTRIBUTES = frozenset(
 RENAMES: dict[str, dict[str, str]] = {
     # Attributes pulumi-aws gave another name.
     "aws_cloudwatch_metric_alarm": {"name": "alarm_name"},
-    "aws_cloudwatch_composite_alarm": {"name": "alarm_name"},
     "aws_lambda_function": {"name": "function_name"},
     "aws_lambda_permission": {"function": "function_name"},
     "aws_sns_topic_subscription": {"topic": "topic_arn"},
@@ -169,4 +169,5 @@ def terraform_name(tf_type: str, path: tuple[str, ...], value: object) -> str:
 
 
 def is_map_attribute(tf_name: str) -> bool:
-    return tf_name in MAP_ATTRIBUTES or tf_name.endswith("_tags")
+    """For an object value: a map (keys are data) rather than a single nested block."""
+    return tf_name in MAP_ATTRIBUTES

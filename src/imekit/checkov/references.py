@@ -60,25 +60,26 @@ def looks_like_reference(tf_name: str) -> bool:
     return tf_name in _REFERENCE_NAMES or tf_name.endswith(_REFERENCE_SUFFIXES)
 
 
-def reference_attribute(tf_name: str, target: Target) -> str:
+def reference_attribute(tf_name: str, target: Target, value: object = None) -> str:
     """The attribute of the target a leaf would reference, as Terraform users write it."""
     if tf_name == "target_key_id":
         return "key_id"
-    if tf_name.endswith(("arn", "arns")) or "kms" in tf_name:
+    if isinstance(value, str) and value.startswith("arn:"):
+        return "arn"
+    if tf_name.endswith(("arn", "arns", "resources")) or "kms" in tf_name:
         return "arn"
     if tf_name.endswith(("_name", "_names")) or tf_name in ("role", "user", "group"):
         return "id" if target.tf_type == "aws_s3_bucket" else "name"
     return "id"
 
 
-def expression(tf_name: str, target: Target) -> dict[str, list[str]]:
+def expression(tf_name: str, target: Target, value: object = None) -> dict[str, list[str]]:
     """A Terraform configuration expression: `{"references": ["<addr>.<attr>", "<addr>"]}`."""
-    return {"references": [f"{target.address}.{reference_attribute(tf_name, target)}",
-                           target.address]}
+    return {"references": [reference_string(tf_name, target, value), target.address]}
 
 
-def reference_string(tf_name: str, target: Target) -> str:
-    return f"{target.address}.{reference_attribute(tf_name, target)}"
+def reference_string(tf_name: str, target: Target, value: object = None) -> str:
+    return f"{target.address}.{reference_attribute(tf_name, target, value)}"
 
 
 def named_target(value: str, targets: list[Target]) -> Target | None:
