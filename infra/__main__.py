@@ -46,6 +46,7 @@ evidence_store = EvidenceStore(
     EvidenceStoreArgs(
         context=ctx,
         kms_key_arn=keys.audit_logs.arn,
+        kms_key_alias=keys.audit_logs.alias_name,
         access_log_bucket=phi_storage.access_logs.name,
     ),
 )
@@ -119,6 +120,7 @@ pulumi.export("referralsBucket", phi_storage.referrals.name)
 pulumi.export("reportsBucket", phi_storage.reports.name)
 pulumi.export("accessLogsBucket", phi_storage.access_logs.name)
 pulumi.export("evidenceBucket", evidence_store.name)
+pulumi.export("evidenceWriterPolicy", evidence_store.writer_policy.name)
 pulumi.export("caseDatabaseIdentifier", case_database.instance.identifier)
 pulumi.export("caseDatabaseArn", case_database.arn)
 pulumi.export("trailName", audit_logging.trail.name)

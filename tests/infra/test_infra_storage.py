@@ -148,7 +148,10 @@ def test_log_bucket_accepts_only_this_accounts_access_logs(storage: Registry):
 def test_evidence_store_is_locked_in_compliance_mode_for_six_years(ctx):
     registry = synthesize(
         lambda: EvidenceStore(
-            "evidence-store", EvidenceStoreArgs(context=ctx, kms_key_arn=LOG_KEY_ARN)
+            "evidence-store",
+            EvidenceStoreArgs(
+                context=ctx, kms_key_arn=LOG_KEY_ARN, kms_key_alias="alias/ime-test-audit-logs"
+            ),
         )
     )
     bucket = registry.one(BUCKET)
@@ -164,6 +167,30 @@ def test_evidence_store_is_locked_in_compliance_mode_for_six_years(ctx):
     }
     assert _attached(registry, bucket, PAB).inputs["restrictPublicBuckets"] is True
     _attached(registry, bucket, POLICY)
+    # The pipeline's writer policy appends and reads; it can delete nothing.
+    writer = registry.one("aws:iam/policy:Policy")
+    assert writer.depends_on("policy", bucket)
+    statements = writer.policy()["Statement"]
+    actions = {a for s in statements for a in s["Action"]}
+    assert actions == {
+        "s3:GetObject",
+        "s3:PutObject",
+        "s3:ListBucket",
+        "s3:GetBucketObjectLockConfiguration",
+        "kms:Decrypt",
+        "kms:GenerateDataKey",
+    }
+    arn = f"arn:aws:s3:::{bucket.inputs['bucket']}"
+    assert {r for s in statements for r in s["Resource"]} == {
+        arn,
+        f"{arn}/*",
+        "arn:aws:kms:us-east-1:111122223333:key/*",
+    }
+
+
+def test_evidence_store_needs_a_key_alias(ctx):
+    with pytest.raises(ValueError, match="is not a KMS alias name"):
+        EvidenceStoreArgs(context=ctx, kms_key_arn=LOG_KEY_ARN, kms_key_alias=LOG_KEY_ARN)
 
 
 def test_secure_bucket_has_no_switch_to_turn_protections_off():
