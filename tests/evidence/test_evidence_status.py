@@ -100,6 +100,16 @@ def test_latest_gate_per_stack_counts_and_worst_wins(store: FolderStore) -> None
     assert _by_id(compute_status(SMALL, store.entries()))["IME-ENC-01"].status is Status.WAIVED
 
 
+def test_a_run_over_several_stacks_speaks_for_each(store: FolderStore) -> None:
+    _gate(store, "fail", "dev,prod")
+    _gate(store, "pass", "dev")
+    control = _by_id(compute_status(SMALL, store.entries()))["IME-ENC-01"]
+    assert control.status is Status.FAIL  # prod's latest result is still the failing run
+    assert [p.name for p in control.parts] == ["gate on stack dev", "gate on stack prod"]
+    _gate(store, "pass", "prod")
+    assert _by_id(compute_status(SMALL, store.entries()))["IME-ENC-01"].status is Status.PASS
+
+
 def test_policy_tests_alone_do_not_prove_a_control(store: FolderStore) -> None:
     record_run(
         "policy-test",

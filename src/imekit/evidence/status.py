@@ -159,7 +159,10 @@ def _automated_parts(spec: ControlSpec, entries: list[Entry]) -> list[Part]:
     latest: dict[tuple[str, str], Entry] = {}
     for entry in entries:
         if entry.kind in AUTOMATED_KINDS and spec.id in entry.doc["controls"]:
-            latest[(entry.kind, entry.stack or "-")] = entry  # entries are in chain order
+            # A run over several stacks ("dev,prod") speaks for each of them; a later run of
+            # one stack supersedes it for that stack only. Entries are in chain order.
+            for stack in (entry.stack or "-").split(","):
+                latest[(entry.kind, stack.strip() or "-")] = entry
     if not any(kind == "gate" for kind, _ in latest):
         return [
             Part(
@@ -170,7 +173,7 @@ def _automated_parts(spec: ControlSpec, entries: list[Entry]) -> list[Part]:
                 [e.seq for e in latest.values()],
             )
         ]
-    parts = []
+    parts: list[Part] = []
     for (kind, stack), entry in sorted(latest.items()):
         status = entry.controls[spec.id]
         where = f" on stack {stack}" if stack != "-" else ""
