@@ -342,7 +342,7 @@ def _alarm_topic_policy(ctx: PlatformContext, topic_arn: str) -> str:
                 "Action": "sns:Publish",
                 "Resource": topic_arn,
                 "Condition": {
-                    "ArnLike": {"aws:SourceArn": ctx.arn("cloudwatch", "alarm:*")},
+                    "ArnLike": {"aws:SourceArn": ctx.arn("cloudwatch", f"alarm:{ctx.prefix}-*")},
                     "StringEquals": {"aws:SourceAccount": ctx.account_id},
                 },
             },

@@ -150,7 +150,12 @@ def audit_service_statements(context: PlatformContext) -> list[Statement]:
             "Principal": {"Service": "cloudwatch.amazonaws.com"},
             "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
             "Resource": "*",
-            "Condition": {"ArnLike": {"aws:SourceArn": context.arn("cloudwatch", "alarm:*")}},
+            "Condition": {
+                "ArnLike": {
+                    "aws:SourceArn": context.arn("cloudwatch", f"alarm:{context.prefix}-*")
+                },
+                "StringEquals": {"aws:SourceAccount": account},
+            },
         },
         {
             "Sid": "S3ServerAccessLogDelivery",

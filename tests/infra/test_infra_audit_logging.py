@@ -175,3 +175,15 @@ def test_no_subscription_without_an_email(ctx):
 def test_audit_args_refuse_weakening(ctx, overrides, message):
     with pytest.raises(ValueError, match=message):
         _args(ctx, **overrides)
+
+
+def test_alarms_can_publish_only_as_this_platforms_alarms(audit: Registry):
+    alarm_names = [
+        a.inputs["name"] for a in audit.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+    ]
+    assert all(name.startswith("ime-test-") for name in alarm_names)
+    policy = audit.one("aws:sns/topicPolicy:TopicPolicy").policy()
+    publish = next(s for s in policy["Statement"] if s["Sid"] == "CloudWatchAlarmsPublish")
+    assert publish["Condition"]["ArnLike"] == {
+        "aws:SourceArn": "arn:aws:cloudwatch:us-east-1:111122223333:alarm:ime-test-*"
+    }
