@@ -10,7 +10,7 @@ import pulumi
 import pulumi_aws as aws
 
 from .context import PlatformContext, validate_region
-from .keys import customer_managed_key
+from .keys import BACKUP_KEY_SERVICES, customer_managed_key
 from .policy_documents import service_trust_policy
 from .tagging import resource_tags
 
@@ -97,7 +97,7 @@ class Backup(pulumi.ComponentResource):
             role="backups-copy",
             description=f"AWS Backup copies of PHI stores in {args.copy_region}",
             component=self.COMPONENT,
-            via_services=["backup"],
+            via_services=BACKUP_KEY_SERVICES,
             region=args.copy_region,
             opts=dr_child,
         )

@@ -12,6 +12,10 @@ from .context import PlatformContext
 from .policy_documents import Statement, policy_document
 from .tagging import resource_tags
 
+# Services that use the backup keys: AWS Backup itself (S3 recovery points), and RDS, which
+# copies database snapshots into a vault's key when AWS Backup copies them across regions.
+BACKUP_KEY_SERVICES = ("backup", "rds")
+
 # AWS's maximum waiting period, and the organisation's minimum: a key scheduled for deletion by
 # mistake stays recoverable for 30 days (IME-KEY-02).
 DELETION_WINDOW_DAYS = 30
@@ -276,7 +280,7 @@ class Keys(pulumi.ComponentResource):
         self.backups = make(
             "backups",
             "AWS Backup recovery points of PHI stores",
-            ["backup"],
+            BACKUP_KEY_SERVICES,
         )
         self.register_outputs(
             {

@@ -52,7 +52,10 @@ def test_copy_vault_lives_in_the_copy_region_under_its_own_key(backup: Registry)
     assert copy_vault.depends_on("kmsKeyArn", copy_key)
     assert copy_key.inputs["enableKeyRotation"] is True
     use = copy_key.policy()["Statement"][1]
-    assert use["Condition"]["StringEquals"]["kms:ViaService"] == ["backup.us-west-2.amazonaws.com"]
+    assert use["Condition"]["StringEquals"]["kms:ViaService"] == [
+        "backup.us-west-2.amazonaws.com",
+        "rds.us-west-2.amazonaws.com",
+    ]
     assert len(backup.attached_to(copy_vault, LOCK, "backupVaultName")) == 1
 
 
