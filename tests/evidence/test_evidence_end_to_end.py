@@ -32,6 +32,7 @@ def test_gate_and_drill_then_export_and_verify(tmp_path: Path, keys: dict[str, P
 
     gate = imekit("gate", "--no-checkov", cwd=tmp_path, env=env)
     assert gate.returncode in (0, 1), gate.stderr  # 1 would be findings: still evidence
+    assert "Traceback" not in gate.stderr, gate.stderr
     drill = imekit(
         "drill",
         "run",

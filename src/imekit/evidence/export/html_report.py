@@ -190,14 +190,9 @@ def _drills(catalog: CatalogView, entries: dict[int, Entry]) -> str:
             runs.setdefault(str(entry.summary.get("drill", "?")), []).append(entry)
     expected = sorted({d for c in catalog.controls for d in c.drills})
     blocks = []
-    for drill in sorted(set(expected) | set(runs)):
-        drill_runs = sorted(runs.get(drill, []), key=lambda e: e.seq)
-        if not drill_runs:
-            blocks.append(
-                f'<div class="drill"><h3>{escape(drill)}</h3>'
-                f'{_badge(Status.MISSING)} <span class="muted">no run in this bundle</span></div>'
-            )
-            continue
+    never = [d for d in expected if d not in runs]
+    for drill in sorted(runs):
+        drill_runs = sorted(runs[drill], key=lambda e: e.seq)
         last = drill_runs[-1]
         history = "".join(
             f'<tr><td><a href="#entry-{e.seq}">{e.seq}</a></td>'
@@ -214,6 +209,12 @@ def _drills(catalog: CatalogView, entries: dict[int, Entry]) -> str:
             f"{_measure_chart(drill, last.summary)}"
             "<table><thead><tr><th>Entry</th><th>Ended</th><th>Result</th><th>RTO</th>"
             f"<th>RPO</th></tr></thead><tbody>{history}</tbody></table></div>"
+        )
+    if never:
+        blocks.append(
+            f'<p>{_badge(Status.MISSING)} No run in this bundle: '
+            + ", ".join(f"<b>{escape(d)}</b>" for d in never)
+            + "</p>"
         )
     body = "".join(blocks) or '<p class="muted">The catalog lists no drills.</p>'
     return (
