@@ -119,9 +119,8 @@ def status(as_json: bool, at: str | None, store: str | None) -> int:
     else:
         width = max(len(c.control.id) for c in report.controls)
         for item in report.controls:
-            reasons = "; ".join(
-                f"{p.name}: {p.reason}" for p in item.parts if not p.status.is_satisfied
-            ) or "; ".join(p.reason for p in item.parts[:1])
+            shown = [p for p in item.parts if not p.status.is_satisfied] or item.parts[:1]
+            reasons = "; ".join(f"{p.name}: {p.reason}" for p in shown)
             click.echo(f"{item.control.id:<{width}}  {item.status.value:<14}  {reasons}")
         counts = ", ".join(f"{n} {s}" for s, n in report.counts().items() if n)
         satisfied = sum(1 for c in report.controls if c.status.is_satisfied)

@@ -182,8 +182,8 @@ def _automated_parts(spec: ControlSpec, entries: list[Entry]) -> list[Part]:
                 "automated",
                 f"{kind}{where}",
                 status,
-                f"latest {kind}{where} ({entry.doc['recorded_at']}, commit "
-                f"{entry.doc['source'].get('commit', 'unknown')[:12]}): {status.value}",
+                f"{status.value} in the run recorded {entry.doc['recorded_at']} (commit "
+                f"{entry.doc['source'].get('commit', 'unknown')[:12]})",
                 [entry.seq],
             )
         )
