@@ -212,7 +212,7 @@ def _drills(catalog: CatalogView, entries: dict[int, Entry]) -> str:
         )
     if never:
         blocks.append(
-            f'<p>{_badge(Status.MISSING)} No run in this bundle: '
+            f"<p>{_badge(Status.MISSING)} No run in this bundle: "
             + ", ".join(f"<b>{escape(d)}</b>" for d in never)
             + "</p>"
         )

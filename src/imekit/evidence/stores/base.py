@@ -15,13 +15,12 @@ from __future__ import annotations
 import json
 import sys
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from typing import Any
 
 from imekit.errors import ImekitError
 from imekit.evidence.canonical import ZERO_HASH, canonical_bytes, sha256_hex, utc_timestamp
-from imekit.evidence.chain import check_links, entry_name, make_head
+from imekit.evidence.chain import check_head, check_links, entry_name, make_head, parse_entries
 from imekit.evidence.entry import HEAD_SCHEMA, Entry
 from imekit.evidence.signing import Signer
 
@@ -110,8 +109,6 @@ class EvidenceStore(ABC):
 
     def check(self) -> list[str]:
         """Every problem in the store: broken links, a head that disagrees, bad entries."""
-        from imekit.evidence.chain import check_head, parse_entries
-
         seqs = self.entry_seqs()
         entries, problems = parse_entries(
             (self._where(seq), self.read_entry_bytes(seq)) for seq in seqs
@@ -178,6 +175,3 @@ class EvidenceStore(ABC):
 
     def _where(self, seq: int) -> str:
         return f"{self.location}/entries/{entry_name(seq)}"
-
-    def __iter__(self) -> Iterator[Entry]:
-        return iter(self.entries())
