@@ -13,6 +13,10 @@ from imekit import exitcodes
 from imekit.errors import ImekitError
 
 
+def _stdin_is_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
 def _progress(line: str) -> None:
     click.echo(line, err=True)
 
@@ -253,7 +257,7 @@ def _run_tabletop(drill: Any, tabletop: bool, answers: Path | None, target: str,
         raise ImekitError("a tabletop exercise takes only --answers and --journal-dir",
                           hint="--target, --confirm-account, --rto, --rpo, --skip-step and "
                           "--set apply to technical drills")
-    interactive = answers is None and sys.stdin.isatty()
+    interactive = answers is None and _stdin_is_terminal()
     if answers is None and not interactive:
         raise ImekitError("a tabletop exercise needs participants: standard input is not a "
                           "terminal and no --answers file was given",

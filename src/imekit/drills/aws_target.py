@@ -7,6 +7,7 @@ made before the account is checked, and a mismatch refuses the run.
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Any
 
@@ -47,13 +48,15 @@ class AwsTarget(Target):
         import boto3
         from botocore.exceptions import BotoCoreError, ClientError
 
-        self._session = boto3.session.Session()
-        region = self._session.region_name
+        # botocore reads AWS_DEFAULT_REGION and the profile; the SDKs' AWS_REGION too.
+        region = boto3.session.Session().region_name or os.environ.get("AWS_REGION")
         if not region:
             raise ImekitError(
                 "no AWS region configured for the drill",
-                hint="set AWS_REGION (or a region in your AWS profile) to the sandbox region",
+                hint="set AWS_REGION or AWS_DEFAULT_REGION (or a region in your AWS profile) "
+                "to the sandbox region",
             )
+        self._session = boto3.session.Session(region_name=region)
         self.region = region
         try:
             identity = self.client("sts").get_caller_identity()
@@ -80,14 +83,9 @@ class AwsTarget(Target):
                         read_timeout=120)
         if credentials is None:
             return self._session.client(service, config=config)
-        import boto3
-
-        session = boto3.session.Session(
-            aws_access_key_id=credentials.access_key_id,
-            aws_secret_access_key=credentials.secret_access_key,
-            region_name=self.region,
-        )
-        return session.client(service, config=config)
+        return self._session.client(service, config=config,
+                                    aws_access_key_id=credentials.access_key_id,
+                                    aws_secret_access_key=credentials.secret_access_key)
 
     def __enter__(self) -> AwsTarget:
         if self._session is None:

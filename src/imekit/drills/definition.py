@@ -147,25 +147,22 @@ def validate_definition(data: Any, path: Path | None = None) -> list[str]:
 
 
 def _schema_message(error: Any) -> str:
+    from jsonschema.exceptions import best_match
+
     where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
-    message = error.message
-    if error.validator == "enum" and error.schema_path and "name" in str(error.schema_path[-2]):
-        message = f"unknown {error.schema_path[-2].replace('_name', '')} {error.instance!r}"
-    elif error.validator == "oneOf" and isinstance(error.instance, dict):
-        # The step schemas are a oneOf; say which name failed rather than "is not valid".
+    path = list(error.absolute_path)
+    if error.validator == "enum" and path and path[-1] in ("action", "probe"):
+        return f"{where}: unknown {path[-1]} {error.instance!r}"
+    if error.validator == "oneOf" and isinstance(error.instance, dict) and error.context:
+        # A step is "an action step or a probe step": name the real problem, not the oneOf.
         for key in ("action", "probe"):
-            if key in error.instance:
-                message = _step_message(error, key)
-                break
-    return f"{where}: {message}"
-
-
-def _step_message(error: Any, key: str) -> str:
-    for sub in error.context or ():
-        if sub.validator == "enum" and list(sub.relative_path) == [key]:
-            return f"unknown {key} {error.instance[key]!r}"
-    best = min(error.context or [error], key=lambda e: len(list(e.relative_path)) * -1)
-    return best.message
+            for sub in error.context:
+                if sub.validator == "enum" and list(sub.relative_path) == [key]:
+                    return f"{where}: unknown {key} {error.instance[key]!r}"
+        branch = 1 if "probe" in error.instance else 0  # the step schema's oneOf order
+        chosen = [sub for sub in error.context if sub.schema_path and sub.schema_path[0] == branch]
+        return _schema_message(best_match(chosen or error.context))
+    return f"{where}: {error.message}"
 
 
 def _technical_problems(data: dict[str, Any]) -> list[str]:

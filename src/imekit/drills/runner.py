@@ -380,8 +380,8 @@ def _describe_exception(exc: BaseException) -> str:
         code = error.get("Code", "")
         message = str(error.get("Message", ""))
         if code.isdigit() or message.lstrip().startswith("<"):
-            # A bare HTTP status with an HTML body: moto answers 500 for what it lacks.
-            message = f"HTTP {code} (the endpoint does not support {operation}?)"
+            # A bare HTTP status with an HTML body: moto answers so for what it lacks.
+            return f"{operation} failed: HTTP {code} (the endpoint does not support {operation}?)"
         return f"{operation} failed: {code}: {message}".strip()
     return f"{type(exc).__name__}: {exc}"
 

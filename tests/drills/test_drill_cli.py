@@ -1,0 +1,66 @@
+"""`imekit drill list|show|run` as a user sees it, including one real subprocess run."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from drill_helpers import LOCAL_DRILLS
+
+
+def test_list_shows_every_drill(imekit) -> None:
+    result = imekit("list")
+    assert result.code == 0
+    for name in LOCAL_DRILLS:
+        assert name in result.out
+    assert "backup-recovery-point-restore  aws" in result.out
+    assert "incident-response-tabletop" in result.out and "tabletop" in result.out
+    listed = json.loads(imekit("list", "--json").out)
+    by_name = {d["name"]: d for d in listed}
+    assert by_name["s3-ransomware-restore"]["supported_targets"] == ["local", "aws"]
+    assert by_name["s3-ransomware-restore"]["rpo_seconds"] == 3600
+
+
+def test_show_describes_phases_objectives_and_aws_only_checks(imekit) -> None:
+    result = imekit("show", "s3-ransomware-restore")
+    assert result.code == 0
+    for text in ("targets: RTO 14400 s (4 h), RPO 3600 s (1 h)", "setup:", "inject:",
+                 "detect:", "respond:", "restore:", "verification:",
+                 "rollbacks (always run):", "s3.restore_last_good_versions",
+                 "verified only against AWS:"):
+        assert text in result.out
+    tabletop = imekit("show", "incident-response-tabletop")
+    assert "T+15 min  INJ-2" in tabletop.out
+    assert imekit("show", "no-such-drill").code == 2
+
+
+def test_bad_options_are_refused_before_anything_runs(imekit) -> None:
+    assert imekit("run", "kms-key-disabled", "--skip-step", "setup").code == 2
+    unknown = imekit("run", "kms-key-disabled", "--set", "colour=blue")
+    assert unknown.code == 2 and "not a configuration value" in unknown.err
+    assert imekit("run", "kms-key-disabled", "--rto", "-1").code == 2
+    local = imekit("run", "kms-key-disabled", "--confirm-account", "123456789012")
+    assert local.code == 2 and "--target aws only" in local.err
+    for result in (unknown, local):
+        assert not result.journal_dir.exists()
+
+
+def test_real_process_run_writes_a_journal(tmp_path: Path) -> None:
+    imekit_bin = Path(sys.executable).with_name("imekit")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    started = time.monotonic()
+    completed = subprocess.run(
+        [str(imekit_bin), "drill", "run", "kms-key-disabled", "--journal-dir",
+         str(tmp_path)], capture_output=True, text=True, env=env, timeout=120,
+        stdin=subprocess.DEVNULL, check=False)
+    elapsed = time.monotonic() - started
+    assert completed.returncode == 0, completed.stderr
+    assert "drill kms-key-disabled: PASSED" in completed.stdout
+    assert "[inject] disable-key: pass" in completed.stderr
+    (journal,) = tmp_path.glob("kms-key-disabled-*.json")
+    assert str(journal) in completed.stdout
+    assert elapsed < 60
