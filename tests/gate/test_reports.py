@@ -141,7 +141,7 @@ def test_json_report_is_complete(result: GateResult, tmp_path: Path) -> None:
     assert statuses == {
         "IME-ACC-01": "fail",
         "IME-KEY-01": "waived",
-        "IME-AUD-04": "fail",
+        "IME-AUD-04": "pass",  # an advisory finding warns; it never fails a control
         "IME-IAM-02": "not-applicable",
     }
     rds = next(f for f in data["findings"] if f["check_id"] == "deny_rds_public")
@@ -169,6 +169,7 @@ def test_markdown_summary(result: GateResult) -> None:
     assert text.startswith("### imekit gate: failed, 2 blocking finding(s)")
     assert "| IME-ACC-01 No public access to PHI | **FAIL** | 164.312(a)(1) | 2 |" in text
     assert "| IME-KEY-01 KMS key rotation | waived | 164.312(a)(2)(iv) |  |" in text
+    assert "| IME-AUD-04 Security alarms | pass | 164.308(a)(1)(ii)(D) | (1 advisory) |" in text
     assert "#### Blocking failures" in text
     assert "Fix: Set publiclyAccessible=False on the instance." in text
     assert "no public access block \\| pipe" in text  # table-safe
@@ -190,6 +191,8 @@ def test_markdown_when_passing() -> None:
 def test_table_lists_failures_with_fix_citations_and_waivers(result: GateResult) -> None:
     text = render_table(result)
     assert "IME-ACC-01  FAIL" in text
+    assert "IME-AUD-04  pass" in text
+    assert "! stack_warn_security_alarms (advisory)" in text
     assert "164.312(a)(1)" in text
     assert "x deny_rds_public  db (aws:rds/instance:Instance)  infra/components/data.py:40" in text
     assert "fix: Set publiclyAccessible=False on the instance." in text
@@ -217,3 +220,27 @@ def test_junit_is_well_formed_xml(result: GateResult, tmp_path: Path) -> None:
     path = tmp_path / "j.xml"
     write_junit(result, path)
     assert ET.parse(path).getroot().tag == "testsuites"
+
+
+def test_rollup_statuses_per_check_and_stack() -> None:
+    from conftest import CONTROLS
+
+    from imekit.gate.rollup import roll_up
+    from imekit.status import Status
+
+    result = make_result(stacks=("dev", "prod"))
+    # prod: the public database is fixed, the bucket too; dev keeps both failures.
+    fixed = ("deny_rds_public", "deny_s3_public_access_block")
+    result.findings = [
+        f for f in result.findings if not (f.stack == "prod" and f.check_id in fixed)
+    ]
+    result.stacks[1].unknown["deny_cognito_mfa"] = "disabled by the policy config"
+    controls = {c.control_id: c for c in roll_up(CONTROLS, result.stacks, result.findings)}
+    acc = controls["IME-ACC-01"]
+    assert acc.stacks == {"dev": Status.FAIL, "prod": Status.PASS}
+    assert acc.status is Status.FAIL
+    mfa = controls["IME-IAM-02"]
+    assert mfa.stacks == {"dev": Status.NOT_APPLICABLE, "prod": Status.UNKNOWN}
+    assert mfa.status is Status.UNKNOWN
+    assert mfa.notes == ["prod: not evaluated (disabled by the policy config): deny_cognito_mfa"]
+    assert controls["IME-KEY-01"].status is Status.WAIVED

@@ -1,13 +1,15 @@
 """Roll findings up into a status per check and per control, per stack and overall.
 
-    fail            an unwaived finding (mandatory or advisory)
+    fail            an unwaived mandatory finding
     unknown         the check could not be evaluated in some stack (never counted as pass)
-    waived          every finding is covered by a live waiver
-    pass            the check inspected at least one resource and none failed
+    waived          every mandatory finding is covered by a live waiver
+    pass            the check inspected at least one resource and no mandatory one failed
     not-applicable  no resource of the types the check inspects
 
-A control takes the worst status of its checks (imekit.status.worst); a control's overall
-status is the worst over the gated stacks.
+Advisory findings are warnings by definition (Pulumi's `advisory` level, checkov ids the
+catalog marks advisory): they are listed under their control and counted, but never
+change its status. A control takes the worst status of its checks (imekit.status.worst);
+its overall status is the worst over the gated stacks.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from imekit.findings import Finding
+from imekit.findings import MANDATORY, Finding
 from imekit.gate.result import ControlResult, StackRun
 from imekit.status import Status, worst
 
@@ -33,14 +35,17 @@ class ControlSpec:
 
 def check_status(check_id: str, run: StackRun, findings: Iterable[Finding]) -> Status:
     """The status of one check in one stack."""
-    statuses = [f.status for f in findings if f.check_id == check_id and f.stack == run.stack]
+    own = [f for f in findings if f.check_id == check_id and f.stack == run.stack]
+    statuses = [f.status for f in own if f.enforcement == MANDATORY]
     if Status.FAIL in statuses:
         return Status.FAIL
     if check_id in run.unknown:
         return Status.UNKNOWN
     if statuses:
         return Status.WAIVED
-    if run.inspected.get(check_id, 0) > 0:
+    # A finding proves the check applied, even where its declared resource types are absent
+    # (a stack rule reporting that something is missing).
+    if run.inspected.get(check_id, 0) > 0 or own:
         return Status.PASS
     return Status.NOT_APPLICABLE
 

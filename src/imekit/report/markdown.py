@@ -11,7 +11,7 @@ from pathlib import Path
 
 from imekit.findings import Finding
 from imekit.gate.result import GateResult, sort_findings
-from imekit.report.table import resource_label
+from imekit.report.table import display_message, resource_label
 from imekit.status import Status
 
 MAX_LISTED = 50  # findings per section; the JSON and SARIF reports carry them all
@@ -32,7 +32,8 @@ def _cell(text: str) -> str:
 def _finding_item(f: Finding, result: GateResult, multi_stack: bool) -> str:
     where = f"`{f.stack}` " if multi_stack else ""
     loc = f" ({f.location.file}:{f.location.line})" if f.location else ""
-    line = f"- `{f.check_id}` {where}{_cell(resource_label(f.urn))}{loc}: {_cell(f.message)}"
+    message = _cell(display_message(f.message))
+    line = f"- `{f.check_id}` {where}{_cell(resource_label(f.urn))}{loc}: {message}"
     check = result.checks.get(f.check_id)
     if f.status is Status.FAIL and check and check.fix:
         line += f"  \n  Fix: {_cell(check.fix)}"
@@ -76,13 +77,17 @@ def render_markdown(result: GateResult) -> str:
         "|---|---|---|---|",
     ]
     for control in result.controls:
-        count = sum(
-            1 for x in result.findings_for(control.control_id) if x.status is Status.FAIL
-        )
+        own = result.findings_for(control.control_id)
+        blocking = sum(1 for x in own if x.blocking)
+        advisory = sum(1 for x in own if x.status is Status.FAIL and not x.blocking)
+        parts = [str(blocking)] if blocking else []
+        if advisory:
+            parts.append(f"({advisory} advisory)")
+        count = " ".join(parts)
         badge = _BADGE.get(control.status, str(control.status))
         out.append(
             f"| {control.control_id} {_cell(control.title)} | {badge} | "
-            f"{_cell(', '.join(control.citations))} | {count or ''} |"
+            f"{_cell(', '.join(control.citations))} | {count} |"
         )
     blocking = sort_findings(result.blocking)
     if blocking:

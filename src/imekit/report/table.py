@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import click
 
 from imekit.findings import ADVISORY, Finding
@@ -24,6 +26,14 @@ def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
+_TRAILING_URN = re.compile(r"\s*\(urn:pulumi:[^\s]+\)\s*$")
+
+
+def display_message(message: str) -> str:
+    """The message without the trailing `(urn:...)` stack rules add: the URN is shown apart."""
+    return _TRAILING_URN.sub("", message)
+
+
 def resource_label(urn: str) -> str:
     """`name (type)` from a URN, which is long and mostly repeated context."""
     parts = urn.split("::")
@@ -41,12 +51,12 @@ def _status_text(status: Status, colour: bool) -> str:
 
 
 def _finding_lines(f: Finding, result: GateResult, multi_stack: bool) -> list[str]:
-    mark = {Status.FAIL: "x", Status.WAIVED: "~"}.get(f.status, "-")
+    mark = "~" if f.status is Status.WAIVED else "x" if f.blocking else "!"
     tag = " (advisory)" if f.enforcement == ADVISORY else ""
     where = f"{f.stack}: " if multi_stack else ""
     loc = f"  {f.location.file}:{f.location.line}" if f.location else ""
     lines = [f"    {mark} {f.check_id}{tag}  {where}{resource_label(f.urn)}{loc}"]
-    lines.append(f"        {f.message}")
+    lines.append(f"        {display_message(f.message)}")
     if f.status is Status.WAIVED and f.waiver:
         w = f.waiver
         lines.append(
@@ -67,6 +77,10 @@ def _control_block(
         f"  {control.control_id:<11} {_status_text(control.status, colour)} "
         f"{title:<{_TITLE_WIDTH}} {citations}"
     )
+    advisory = [f for f in result.findings_for(control.control_id) if f.status is Status.FAIL
+                and not f.blocking]
+    if advisory:
+        line += f"  [{len(advisory)} advisory]"
     if multi_stack and len(set(control.stacks.values())) > 1:
         line += "  [" + ", ".join(f"{s}: {st}" for s, st in control.stacks.items()) + "]"
     lines = [line]
