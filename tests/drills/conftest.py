@@ -13,6 +13,13 @@ from drill_helpers import Result
 from imekit.cli import main
 
 
+@pytest.fixture(autouse=True)
+def _no_evidence_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Drill runs record into the evidence record; tests opt in with their own store."""
+    monkeypatch.setenv("IMEKIT_NO_RECORD", "1")
+    monkeypatch.delenv("IMEKIT_EVIDENCE_DIR", raising=False)
+
+
 @pytest.fixture
 def imekit(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
     """Run `imekit drill ...` in this process with its own journal folder."""

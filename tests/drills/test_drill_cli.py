@@ -49,9 +49,28 @@ def test_bad_options_are_refused_before_anything_runs(imekit) -> None:
         assert not result.journal_dir.exists()
 
 
+def test_run_records_the_journal_as_evidence(imekit, monkeypatch, tmp_path: Path) -> None:
+    from imekit.evidence.stores import FolderStore
+
+    store = tmp_path / "evidence"
+    monkeypatch.delenv("IMEKIT_NO_RECORD")
+    monkeypatch.setenv("IMEKIT_EVIDENCE_DIR", str(store))
+    result = imekit("run", "kms-key-disabled")
+    assert result.code == 0, result.err
+    assert "evidence: recorded as entry 1" in result.out
+    (entry,) = FolderStore(store).entries()
+    assert entry.doc["kind"] == "drill" and entry.doc["result"] == "passed"
+    assert set(entry.doc["controls"]) == {"IME-IR-01", "IME-KEY-01", "IME-KEY-02"}
+    assert entry.doc["summary"]["run_id"] == result.journal()["run_id"]
+    skipped = imekit("run", "kms-key-disabled", "--no-record")
+    assert skipped.code == 0 and "evidence:" not in skipped.out
+    assert len(FolderStore(store).entries()) == 1
+
+
 def test_real_process_run_writes_a_journal(tmp_path: Path) -> None:
     imekit_bin = Path(sys.executable).with_name("imekit")
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env["IMEKIT_NO_RECORD"] = "1"
     started = time.monotonic()
     completed = subprocess.run(
         [str(imekit_bin), "drill", "run", "kms-key-disabled", "--journal-dir",

@@ -41,6 +41,7 @@ def list_command(as_json: bool) -> None:
             "name": d.name, "title": d.title, "kind": d.kind, "controls": list(d.controls),
             "supported_targets": list(d.supported_targets),
             "rto_seconds": d.rto_seconds, "rpo_seconds": d.rpo_seconds,
+            "frequency": d.frequency,
         } for d in drills], indent=2))
         return
     width = max(len(d.name) for d in drills)
@@ -73,7 +74,8 @@ def show_command(name: str, as_json: bool) -> None:
         return
     echo = click.echo
     echo(f"{drill.name}: {drill.title}")
-    echo(f"  kind: {drill.kind}    controls: {', '.join(drill.controls)}")
+    echo(f"  kind: {drill.kind}    controls: {', '.join(drill.controls)}    "
+         f"frequency: {drill.frequency or 'not set'}")
     echo(f"  definition: {drill.path} (sha256 {drill.sha256[:12]}...)")
     echo("")
     for line in drill.description.splitlines():
@@ -185,9 +187,12 @@ def _parse_set(values: tuple[str, ...]) -> dict[str, Any]:
               help="Skip a phase (a negative control: the run must then fail). Repeatable.")
 @click.option("--set", "set_values", multiple=True, metavar="KEY=VALUE",
               help="Override a configuration value of the drill (YAML value). Repeatable.")
+@click.option("--no-record", is_flag=True,
+              help="Do not record the journal in the evidence record.")
 def run_command(name: str, target: str, confirm_account: str | None, tabletop: bool,
                 answers: Path | None, journal_dir: Path, rto: float | None, rpo: float | None,
-                skip_steps: tuple[str, ...], set_values: tuple[str, ...]) -> None:
+                skip_steps: tuple[str, ...], set_values: tuple[str, ...],
+                no_record: bool) -> None:
     """Run drill NAME (a runbook name or a path to a drill YAML) and write its journal."""
     from imekit.drills.definition import load_drill
     from imekit.drills.journal import write_journal
@@ -208,6 +213,7 @@ def run_command(name: str, target: str, confirm_account: str | None, tabletop: b
                                  _parse_set(set_values))
     path = write_journal(journal, journal_dir)
     _summary(journal, path)
+    _record(path, drill, enabled=not no_record)
     click.get_current_context().exit(exitcodes.OK if journal["status"] == "passed"
                                      else exitcodes.VIOLATIONS)
 
@@ -263,6 +269,23 @@ def _run_tabletop(drill: Any, tabletop: bool, answers: Path | None, target: str,
                           "terminal and no --answers file was given",
                           hint="run it in a terminal, or pass --answers FILE (YAML)")
     return run_tabletop(drill, answers_file=answers, progress=_progress)
+
+
+def _record(path: Path, drill: Any, *, enabled: bool) -> None:
+    """Append the journal to the evidence record (the drill's verdict per control)."""
+    from imekit.evidence import record_drill_journal
+
+    try:
+        entry = record_drill_journal(path, program=drill.path.parent, enabled=enabled)
+    except ImekitError as exc:
+        raise ImekitError(
+            f"the drill ran and its journal is at {path}, but recording it as evidence "
+            f"failed: {exc.message}",
+            hint=f"fix the evidence store, then: imekit evidence record {path}"
+            + (f" ({exc.hint})" if exc.hint else ""),
+        ) from exc
+    if entry is not None:
+        click.echo(f"  evidence: recorded as entry {entry.seq} ({entry.hash[:12]})")
 
 
 def _summary(journal: dict[str, Any], path: Path) -> None:

@@ -63,6 +63,7 @@ class Drill:
     rollbacks: tuple[Step, ...] = ()
     aws_only: tuple[str, ...] = ()
     tabletop: Mapping[str, Any] | None = None
+    frequency: str | None = None
 
     @property
     def is_tabletop(self) -> bool:
@@ -262,6 +263,7 @@ def _build(data: dict[str, Any], path: Path, sha256: str) -> Drill:
         path=path,
         sha256=sha256,
         aws_only=tuple(data.get("aws_only") or ()),
+        frequency=data.get("frequency"),
     )
     targets = data.get("targets") or {}
     common.update(rto_seconds=targets.get("rto_seconds"), rpo_seconds=targets.get("rpo_seconds"))
