@@ -89,6 +89,21 @@ admin = aws.iam.Policy(
     ),
     tags=tags(),
 )
+# Reads PHI objects without any MFA condition.
+aws.iam.Policy(
+    "read-uploads",
+    policy=uploads.arn.apply(
+        lambda arn: json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"{arn}/*"}
+                ],
+            }
+        )
+    ),
+    tags=tags(),
+)
 analyst = aws.iam.User("analyst", tags=tags())
 aws.iam.UserPolicyAttachment("analyst-admin", user=analyst.name, policy_arn=admin.arn)
 aws.iam.AccountPasswordPolicy(
