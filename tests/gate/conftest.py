@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -174,3 +176,53 @@ def junit_schema() -> Any:
     import xmlschema
 
     return xmlschema.XMLSchema(str(SCHEMAS / "junit-10.xsd"))
+
+
+# --------------------------------------------------------------- end-to-end fixtures
+REPO = Path(__file__).resolve().parents[2]
+INSECURE = REPO / "tests" / "programs" / "insecure"
+
+
+@dataclass
+class CliRun:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def gate_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliRun]:
+    """Run `imekit gate ...` in process, as the console script does; return code and output."""
+    from imekit.cli import main
+
+    def run(*args: str) -> CliRun:
+        capsys.readouterr()
+        code = main(["gate", *args])
+        captured = capsys.readouterr()
+        return CliRun(code, captured.out, captured.err)
+
+    return run
+
+
+@pytest.fixture(autouse=True)
+def _evidence_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Recorded runs go to a per-test folder, never to the checkout's .imekit/."""
+    folder = tmp_path / "evidence"
+    monkeypatch.setenv("IMEKIT_EVIDENCE_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture(scope="session")
+def insecure_graph(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The insecure program's dev graph, synthesized once per session."""
+    from imekit.graph import synthesize
+
+    path = tmp_path_factory.mktemp("insecure") / "insecure-dev.json"
+    synthesize(INSECURE, "dev").write(path)
+    return path
+
+
+def checkov_ready() -> bool:
+    from imekit.checkov import status
+
+    return status().ready

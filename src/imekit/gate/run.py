@@ -21,7 +21,7 @@ from imekit.gate.locations import anchor
 from imekit.gate.rego import check_infos, evaluate_graph
 from imekit.gate.result import CheckInfo, GateResult, StackRun, sort_findings
 from imekit.gate.rollup import roll_up
-from imekit.gate.sources import GraphInputs, collect_graphs
+from imekit.gate.sources import GraphInputs, check_combination, collect_graphs
 from imekit.graph.model import Graph
 from imekit.waivers import Waiver, apply_waivers, load_waivers
 
@@ -102,6 +102,7 @@ def run_gate(request: GateRequest, *, progress: Progress | None = None) -> GateR
     from imekit.policy.config import check_against_pack, load_policy_config
     from imekit.policy.pack import load_pack
 
+    check_combination(request.inputs)
     t0 = time.monotonic()
     catalog = load_catalog(request.controls_dir)
     pack = load_pack(request.policy_dir)

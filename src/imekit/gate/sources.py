@@ -46,7 +46,8 @@ class GraphInputs:
         return not self.files
 
 
-def _check_combination(inputs: GraphInputs) -> None:
+def check_combination(inputs: GraphInputs) -> None:
+    """Refuse contradictory inputs before anything slow runs."""
     if inputs.files and inputs.program_dir is not None:
         raise ImekitError(
             "give either a program folder or graph files (--graph, --preview-json, "
@@ -78,7 +79,7 @@ def _load_file(kind: str, path: Path) -> Graph:
 
 def collect_graphs(inputs: GraphInputs, say: Progress) -> tuple[list[Graph], dict[str, float]]:
     """The graphs to gate, in the order given, and the seconds spent on each stack."""
-    _check_combination(inputs)
+    check_combination(inputs)
     graphs: list[Graph] = []
     timings: dict[str, float] = {}
     if inputs.from_program:
