@@ -268,3 +268,17 @@ def test_real_catalog_fresh_status_counts(real_catalog: CatalogView, store: Fold
     assert by_id["IME-PHY-01"].status is Status.MISSING  # inherited, but its review is missing
     assert sum(report.counts().values()) == len(real_catalog.controls)
     assert date.fromisoformat(report.to_json()["at"][:10]) == TODAY
+
+
+def test_drill_frequency_from_the_runbook_sets_staleness(
+    real_catalog: CatalogView, store: FolderStore
+) -> None:
+    assert real_catalog.drill_validity_days["s3-ransomware-restore"] == 100  # quarterly
+    record_drill_journal(drill_journal(), store=store)
+    part = lambda at: next(  # noqa: E731
+        p
+        for p in _by_id(compute_status(real_catalog, store.entries(), at))["IME-INT-01"].parts
+        if p.source == "drill"
+    )
+    assert part(NOW + timedelta(days=99)).status is Status.PASS
+    assert part(NOW + timedelta(days=101)).status is Status.STALE
