@@ -62,10 +62,15 @@ def create_drill_key(ctx: DrillContext, alias: str, description: str,
              "Condition": {"StringEquals": {"aws:SourceAccount": account}}},
         ]})
     metadata = kms.create_key(**kwargs)["KeyMetadata"]
-    if rotation:
-        kms.enable_key_rotation(KeyId=metadata["KeyId"])
-    kms.create_alias(AliasName=alias if alias.startswith("alias/") else f"alias/{alias}",
-                     TargetKeyId=metadata["KeyId"])
+    try:
+        if rotation:
+            kms.enable_key_rotation(KeyId=metadata["KeyId"])
+        kms.create_alias(AliasName=alias if alias.startswith("alias/") else f"alias/{alias}",
+                         TargetKeyId=metadata["KeyId"])
+    except Exception:
+        # The step fails without storing the key, so no rollback would find it: retire it here.
+        kms.schedule_key_deletion(KeyId=metadata["KeyId"], PendingWindowInDays=7)
+        raise
     return metadata["Arn"]
 
 
