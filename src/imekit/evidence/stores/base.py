@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from abc import ABC, abstractmethod
 from contextlib import AbstractContextManager
 from typing import Any
@@ -93,9 +94,12 @@ class EvidenceStore(ABC):
         """Every entry, in order, after checking the links between them."""
         seqs = self.entry_seqs()
         entries = []
+        last_said = time.monotonic()
         for index, seq in enumerate(seqs, 1):
-            if progress and index % 200 == 0:
-                print(f"  read {index}/{len(seqs)} evidence entries", file=sys.stderr)
+            # Slow stores (S3, thousands of entries) say how far they got every few seconds.
+            if progress and time.monotonic() - last_said > 3:
+                print(f"imekit: read {index}/{len(seqs)} evidence entries", file=sys.stderr)
+                last_said = time.monotonic()
             entries.append(self.read_entry(seq))
         problems = check_links([(entry_name(e.seq), e) for e in entries])
         if entries and entries[0].seq != 1:
