@@ -43,9 +43,11 @@ def test_bad_options_are_refused_before_anything_runs(imekit) -> None:
     unknown = imekit("run", "kms-key-disabled", "--set", "colour=blue")
     assert unknown.code == 2 and "not a configuration value" in unknown.err
     assert imekit("run", "kms-key-disabled", "--rto", "-1").code == 2
+    undefined = imekit("run", "kms-key-disabled", "--set", "key_alias=alias/x-${nope}")
+    assert undefined.code == 2 and "unknown variable ${nope}" in undefined.err
     local = imekit("run", "kms-key-disabled", "--confirm-account", "123456789012")
     assert local.code == 2 and "--target aws only" in local.err
-    for result in (unknown, local):
+    for result in (unknown, local, undefined):
         assert not result.journal_dir.exists()
 
 

@@ -126,7 +126,12 @@ class _Run:
         assert set(self.vars) == set(BUILTIN_VARIABLES)
         for key, value in drill.configuration.items():
             raw = options.overrides.get(key, value)
-            self.vars[key] = variables.substitute(raw, self.vars)
+            try:
+                self.vars[key] = variables.substitute(raw, self.vars)
+            except variables.MissingVariable as missing:
+                raise ImekitError(f"configuration {key}: unknown variable ${{{missing.name}}}",
+                                  hint="a value may refer to the built-in variables and to "
+                                  "configuration values defined above it") from missing
 
     def _all_steps(self) -> list[tuple[str, Step]]:
         steps = [(phase, s) for phase in PHASES for s in self.drill.phases[phase]]
