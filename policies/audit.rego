@@ -7,7 +7,7 @@ import rego.v1
 
 _trail_type := "aws:cloudtrail/trail:Trail"
 
-_trails := [t | some t in input.resources; t.__type == _trail_type]
+_trails := _stack_of_type({_trail_type})
 
 _logging(t) if not _prop(t, "enableLogging", true) == false
 
@@ -60,63 +60,86 @@ stack_deny_cloudtrail_required contains msg if {
 
 _all_s3_objects := {"arn:aws:s3", "arn:aws:s3:::", "arn:aws-us-gov:s3:::", "arn:aws-us-gov:s3"}
 
-_selector_value_covers(t, prop, v, _) if v in _all_s3_objects
-
-_selector_value_covers(t, prop, v, b) if {
-	_undecidable(v)
-	b.__urn in _deps(t, prop)
-}
-
-_event_selector_covers(t, b) if {
-	some sel in _as_list(_prop(t, "eventSelectors", []))
-	is_object(sel)
-	object.get(sel, "readWriteType", "All") == "All"
-	some dr in _as_list(object.get(sel, "dataResources", []))
-	is_object(dr)
-	object.get(dr, "type", "") == "AWS::S3::Object"
-	some v in _as_list(object.get(dr, "values", []))
-	_selector_value_covers(t, "eventSelectors", v, b)
-}
-
 _field(fs, name) := f if {
 	some f in fs
 	is_object(f)
-	object.get(f, "field", "") == name
+	_get(f, "field", "") == name
 }
 
-_field_equals(fs, name, value) if value in _as_list(object.get(_field(fs, name), "equals", []))
+_field_equals(fs, name, value) if value in _as_list(_get(_field(fs, name), "equals", []))
 
-_arn_field_covers(_, fs, _) if not _field(fs, "resources.ARN")
+# Coverage is computed once per trail, not per bucket and trail, so large stacks stay linear.
+_logging_trails := [t | some t in _trails; _logging(t)]
 
-_arn_field_covers(t, fs, b) if {
-	f := _field(fs, "resources.ARN")
-	count(array.concat(_as_list(object.get(f, "startsWiths", [])), _as_list(object.get(f, "equals", [])))) > 0
-	count(_as_list(object.get(f, "notStartsWiths", []))) == 0
-	count(_as_list(object.get(f, "notEquals", []))) == 0
-	b.__urn in _deps(t, "advancedEventSelectors")
+_all_buckets_logged if {
+	some t in _logging_trails
+	some sel in _as_list(_prop(t, "eventSelectors", []))
+	_s3_object_selector(sel)
+	some dr in _as_list(_get(sel, "dataResources", []))
+	_s3_object_resource(dr)
+	some v in _as_list(_get(dr, "values", []))
+	v in _all_s3_objects
 }
 
-_advanced_selector_covers(t, b) if {
+_all_buckets_logged if {
+	some t in _logging_trails
 	some sel in _as_list(_prop(t, "advancedEventSelectors", []))
+	fs := _s3_advanced_fields(sel)
+	not _field(fs, "resources.ARN")
+}
+
+# Buckets a trail names through a selector value that depends on them.
+_logged_bucket_urns := {u |
+	some t in _logging_trails
+	_names_buckets_by_dependency(t)
+	some u in _deps(t, "eventSelectors")
+} | {u |
+	some t in _logging_trails
+	some sel in _as_list(_prop(t, "advancedEventSelectors", []))
+	fs := _s3_advanced_fields(sel)
+	_arn_field_includes(fs)
+	some u in _deps(t, "advancedEventSelectors")
+}
+
+_names_buckets_by_dependency(t) if {
+	some sel in _as_list(_prop(t, "eventSelectors", []))
+	_s3_object_selector(sel)
+	some dr in _as_list(_get(sel, "dataResources", []))
+	_s3_object_resource(dr)
+	some v in _as_list(_get(dr, "values", []))
+	_undecidable(v)
+}
+
+_s3_object_selector(sel) if {
 	is_object(sel)
-	fs := _as_list(object.get(sel, "fieldSelectors", []))
+	_get(sel, "readWriteType", "All") == "All"
+}
+
+_s3_object_resource(dr) if {
+	is_object(dr)
+	_get(dr, "type", "") == "AWS::S3::Object"
+}
+
+# The field selectors of an advanced selector logging every S3 object read and write.
+_s3_advanced_fields(sel) := fs if {
+	is_object(sel)
+	fs := _as_list(_get(sel, "fieldSelectors", []))
 	_field_equals(fs, "eventCategory", "Data")
 	_field_equals(fs, "resources.type", "AWS::S3::Object")
 	not _field(fs, "readOnly")
-	_arn_field_covers(t, fs, b)
 }
 
-_data_events_cover(b) if {
-	some t in _trails
-	_logging(t)
-	_event_selector_covers(t, b)
+# A resources.ARN selector that includes (never excludes) the ARNs it names.
+_arn_field_includes(fs) if {
+	f := _field(fs, "resources.ARN")
+	count(array.concat(_as_list(_get(f, "startsWiths", [])), _as_list(_get(f, "equals", [])))) > 0
+	count(_as_list(_get(f, "notStartsWiths", []))) == 0
+	count(_as_list(_get(f, "notEquals", []))) == 0
 }
 
-_data_events_cover(b) if {
-	some t in _trails
-	_logging(t)
-	_advanced_selector_covers(t, b)
-}
+_data_events_cover(_) if _all_buckets_logged
+
+_data_events_cover(b) if b.__urn in _logged_bucket_urns
 
 # METADATA
 # title: Object-level access to PHI buckets is logged by CloudTrail
@@ -135,8 +158,7 @@ _data_events_cover(b) if {
 #     - aws:s3/bucketV2:BucketV2
 #     - aws:cloudtrail/trail:Trail
 stack_deny_phi_bucket_data_events contains msg if {
-	some b in input.resources
-	_is_phi_bucket(b)
+	some b in _stack_phi_buckets
 	not _data_events_cover(b)
 	msg := sprintf("[IME-AUD-02] S3 bucket %q (data-class %s) is not covered by any logging trail's S3 data events, so object reads and writes are not logged %s", [b.__name, _class_label(b), _at(b)])
 }
@@ -179,12 +201,11 @@ deny_s3_phi_access_logging contains msg if {
 
 _known_target(l) if {
 	is_object(l)
-	not _blank(object.get(l, "targetBucket", null))
+	not _blank(_get(l, "targetBucket", null))
 }
 
 _logged_buckets := {u |
-	some l in input.resources
-	l.__type in _logging_types
+	some l in _stack_of_type(_logging_types)
 	not _blank(_prop(l, "targetBucket", null))
 	some u in _deps(l, "bucket")
 }
@@ -204,8 +225,7 @@ _logged_buckets := {u |
 #     - aws:s3/bucketLogging:BucketLogging
 #     - aws:s3/bucketLoggingV2:BucketLoggingV2
 stack_deny_s3_phi_access_logging contains msg if {
-	some b in input.resources
-	_is_phi_bucket(b)
+	some b in _stack_phi_buckets
 	not _has_inline_logging(b)
 	not b.__urn in _logged_buckets
 	msg := sprintf("[IME-AUD-02] S3 bucket %q (data-class %s) has no server access logging joined to it %s", [b.__name, _class_label(b), _at(b)])
@@ -262,40 +282,56 @@ _alarm_watches := {
 	"S3 bucket policy changes": ["putbucketpolicy", "deletebucketpolicy"],
 }
 
-_filters := [f | some f in input.resources; f.__type == "aws:cloudwatch/logMetricFilter:LogMetricFilter"]
+_filters := _stack_of_type({"aws:cloudwatch/logMetricFilter:LogMetricFilter"})
 
-_alarms := [a | some a in input.resources; a.__type == "aws:cloudwatch/metricAlarm:MetricAlarm"]
+_alarms := _stack_of_type({"aws:cloudwatch/metricAlarm:MetricAlarm"})
 
 _watches(f, words) if {
 	pattern := _prop(f, "pattern", "")
 	is_string(pattern)
 	every w in words {
-		contains(lower(pattern), w)
+		contains(_lower(pattern), w)
 	}
 }
 
-_metric_of(f) := object.get(_prop(f, "metricTransformation", {}), "name", null) if is_object(_prop(f, "metricTransformation", {}))
+_metric_of(f) := _get(_prop(f, "metricTransformation", {}), "name", null) if is_object(_prop(f, "metricTransformation", {}))
 
-# An alarm on the filter's metric, joined by dependency or by the same literal metric name,
-# that notifies someone.
-_alarmed(f) if {
-	some a in _alarms
-	count(_as_list(_prop(a, "alarmActions", []))) > 0
-	_alarm_uses_metric(a, f)
+# Alarms that notify someone, indexed by the filter they depend on and by metric name, so
+# each filter is matched in constant time.
+_notifying_alarms := [a | some a in _alarms; count(_as_list(_prop(a, "alarmActions", []))) > 0]
+
+_alarmed_filter_urns := {u | some a in _notifying_alarms; some u in _deps(a, "metricName")}
+
+_alarmed_metric_names := {n |
+	some a in _notifying_alarms
+	n := _prop(a, "metricName", null)
+	_known_string(n)
 }
 
-_alarm_uses_metric(a, f) if f.__urn in _deps(a, "metricName")
+_alarmed(f) if f.__urn in _alarmed_filter_urns
 
-_alarm_uses_metric(a, f) if {
-	name := _metric_of(f)
-	_known_string(name)
-	_prop(a, "metricName", null) == name
-}
+_alarmed(f) if _metric_of(f) in _alarmed_metric_names
 
-_watched_and_alarmed(words) if {
+# [what, filter URN, alarmed] for every filter watching something.
+_watching := {[what, f.__urn, alarmed] |
 	some f in _filters
+	some what, words in _alarm_watches
 	_watches(f, words)
-	_alarmed(f)
+	alarmed := _alarmed_bool(f)
+}
+
+_alarmed_bool(f) := true if _alarmed(f)
+
+_alarmed_bool(f) := false if not _alarmed(f)
+
+_watched_and_alarmed(what) if {
+	some [w, _, true] in _watching
+	w == what
+}
+
+_watching_filter(what) if {
+	some [w, _, _] in _watching
+	w == what
 }
 
 # METADATA
@@ -314,21 +350,14 @@ _watched_and_alarmed(words) if {
 #     - aws:cloudwatch/logMetricFilter:LogMetricFilter
 #     - aws:cloudwatch/metricAlarm:MetricAlarm
 stack_warn_security_alarms contains msg if {
-	some what, words in _alarm_watches
-	not _watched_and_alarmed(words)
-	not _watching_filter(words)
+	some what, _ in _alarm_watches
+	not _watching_filter(what)
 	msg := sprintf("[IME-AUD-04] no CloudWatch metric filter and alarm watch for %s", [what])
 }
 
 stack_warn_security_alarms contains msg if {
-	some what, words in _alarm_watches
-	not _watched_and_alarmed(words)
-	some f in _filters
-	_watches(f, words)
+	some [what, urn, false] in _watching
+	not _watched_and_alarmed(what)
+	f := _resources_by_urn[urn]
 	msg := sprintf("[IME-AUD-04] metric filter %q watches for %s, but no alarm with alarmActions uses its metric %s", [f.__name, what, _at(f)])
-}
-
-_watching_filter(words) if {
-	some f in _filters
-	_watches(f, words)
 }

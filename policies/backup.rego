@@ -7,12 +7,12 @@ import rego.v1
 
 _selection_type := "aws:backup/selection:Selection"
 
-_selections := [s | some s in input.resources; s.__type == _selection_type]
+_selections := _stack_of_type({_selection_type})
 
 _phi_tag_condition(c) if {
 	is_object(c)
-	lower(object.get(c, "key", "")) in {"aws:resourcetag/data-class", "data-class"}
-	object.get(c, "value", "") == "phi"
+	_lower(_get(c, "key", "")) in {"aws:resourcetag/data-class", "data-class"}
+	_get(c, "value", "") == "phi"
 }
 
 # Conditions of a selection that only ever narrow to data-class=phi (or nothing at all).
@@ -51,9 +51,9 @@ _selects(sel, r) if {
 _selects(sel, r) if {
 	some t in _as_list(_prop(sel, "selectionTags", []))
 	is_object(t)
-	upper(object.get(t, "type", "")) == "STRINGEQUALS"
-	object.get(t, "key", "") == "data-class"
-	object.get(t, "value", "") == "phi"
+	_upper(_get(t, "type", "")) == "STRINGEQUALS"
+	_get(t, "key", "") == "data-class"
+	_get(t, "value", "") == "phi"
 	_declared_phi(r)
 }
 
@@ -64,8 +64,27 @@ _blank_conditions(sel) if count([c |
 	some c in _as_list(entries)
 ]) == 0
 
-_backed_up(r) if {
+# Stores picked by dependency, indexed once; "*" and tag selections are few and checked per
+# store. Large stacks stay linear.
+_selected_by_dependency := {u |
 	some sel in _selections
+	some u in _deps(sel, "resources")
+	not u in _deps(sel, "notResources")
+}
+
+_broad_selections := [sel |
+	some sel in _selections
+	_broad(sel)
+]
+
+_broad(sel) if "*" in _as_list(_prop(sel, "resources", []))
+
+_broad(sel) if count(_as_list(_prop(sel, "selectionTags", []))) > 0
+
+_backed_up(r) if r.__urn in _selected_by_dependency
+
+_backed_up(r) if {
+	some sel in _broad_selections
 	_selects(sel, r)
 	not _excluded(sel, r)
 }
@@ -93,8 +112,7 @@ _backed_up(r) if {
 #     - aws:efs/fileSystem:FileSystem
 #     - aws:backup/selection:Selection
 stack_deny_phi_backup_selection contains msg if {
-	some r in input.resources
-	r.__type in _data_store_types
+	some r in _stack_data_stores
 	_is_phi(r)
 	not _backed_up(r)
 	msg := sprintf("[IME-BAK-01] %s %q (data-class %s) is not in any AWS Backup selection %s", [_store_kind(r), r.__name, _class_label(r), _at(r)])
@@ -116,9 +134,9 @@ _plan_lifecycles(p) := [[where, life] |
 	some i, rule in _as_list(_prop(p, "rules", []))
 	is_object(rule)
 	some [where, life] in array.concat(
-		[[sprintf("rule %v", [object.get(rule, "ruleName", i)]), object.get(rule, "lifecycle", null)]],
-		[[sprintf("copy %v of rule %v", [j, object.get(rule, "ruleName", i)]), object.get(c, "lifecycle", null)] |
-			some j, c in _as_list(object.get(rule, "copyActions", []))
+		[[sprintf("rule %v", [_get(rule, "ruleName", i)]), _get(rule, "lifecycle", null)]],
+		[[sprintf("copy %v of rule %v", [j, _get(rule, "ruleName", i)]), _get(c, "lifecycle", null)] |
+			some j, c in _as_list(_get(rule, "copyActions", []))
 			is_object(c)
 		],
 	)
@@ -140,7 +158,7 @@ deny_backup_plan_retention contains msg if {
 	input.__type == "aws:backup/plan:Plan"
 	some [where, life] in _plan_lifecycles(input)
 	is_object(life)
-	days := object.get(life, "deleteAfter", null)
+	days := _get(life, "deleteAfter", null)
 	is_number(days)
 	days < _min_backup_days
 	msg := sprintf("[IME-BAK-01] backup plan %q: %s deletes recovery points after %v days, less than the required %v", [input.__name, where, days, _min_backup_days])
@@ -158,7 +176,7 @@ deny_backup_plan_retention contains msg if {
 	input.__type == "aws:backup/plan:Plan"
 	some [where, life] in _plan_lifecycles(input)
 	is_object(life)
-	days := object.get(life, "deleteAfter", null)
+	days := _get(life, "deleteAfter", null)
 	not _blank(days)
 	not is_number(days)
 	msg := sprintf("[IME-BAK-01] backup plan %q: %s has a deleteAfter not known until apply, so retention could not be verified", [input.__name, where])
@@ -184,9 +202,10 @@ _lock_gap(l) := "changeableForDays is not set, so the lock stays in governance m
 	not is_number(_prop(l, "changeableForDays", null))
 }
 
+_stack_vault_locks := _stack_of_type({_vault_lock_type})
+
 _locked_vaults := {u |
-	some l in input.resources
-	l.__type == _vault_lock_type
+	some l in _stack_vault_locks
 	some u in _deps(l, "backupVaultName")
 }
 
@@ -206,15 +225,13 @@ _locked_vaults := {u |
 #     - aws:backup/vault:Vault
 #     - aws:backup/vaultLockConfiguration:VaultLockConfiguration
 stack_deny_backup_vault_lock contains msg if {
-	some v in input.resources
-	v.__type == "aws:backup/vault:Vault"
+	some v in _stack_of_type({"aws:backup/vault:Vault"})
 	not v.__urn in _locked_vaults
 	msg := sprintf("[IME-BAK-02] backup vault %q has no vault lock joined to it, so recovery points can be deleted %s", [v.__name, _at(v)])
 }
 
 stack_deny_backup_vault_lock contains msg if {
-	some l in input.resources
-	l.__type == _vault_lock_type
+	some l in _stack_vault_locks
 	some u in _deps(l, "backupVaultName")
 	v := _resources_by_urn[u]
 	v.__type == "aws:backup/vault:Vault"

@@ -96,15 +96,15 @@ _has_inline_sse(b) if _s3_inline_sse_undecidable(b)
 _s3_inline_sse_defaults(b) := [d |
 	cfg := _prop(b, "serverSideEncryptionConfiguration", null)
 	is_object(cfg)
-	d := object.get(cfg, ["rule", "applyServerSideEncryptionByDefault"], {})
+	d := _get(cfg, ["rule", "applyServerSideEncryptionByDefault"], {})
 ] if b.__type == "aws:s3/bucket:Bucket"
 
 _s3_inline_sse_defaults(b) := [d |
 	some cfg in _as_list(_prop(b, "serverSideEncryptionConfigurations", []))
 	is_object(cfg)
-	some rule in _or_empty_default(_as_list(object.get(cfg, "rules", [])))
+	some rule in _or_empty_default(_as_list(_get(cfg, "rules", [])))
 	is_object(rule)
-	some d in _or_empty_default(_as_list(object.get(rule, "applyServerSideEncryptionByDefaults", [])))
+	some d in _or_empty_default(_as_list(_get(rule, "applyServerSideEncryptionByDefaults", [])))
 ] if b.__type == "aws:s3/bucketV2:BucketV2"
 
 _or_empty_default(defaults) := defaults if count(defaults) > 0
@@ -115,15 +115,15 @@ _or_empty_default(defaults) := [{}] if count(defaults) == 0
 _s3_inline_sse_undecidable(b) if _undecidable(_prop(b, _s3_inline_sse_prop[b.__type], null))
 
 _sse_problem(d) := "no default encryption algorithm is set" if {
-	_blank(object.get(d, "sseAlgorithm", null))
+	_blank(_get(d, "sseAlgorithm", null))
 }
 
 _sse_problem(d) := "the encryption algorithm is not known until apply, so it could not be verified" if {
-	_undecidable(object.get(d, "sseAlgorithm", null))
+	_undecidable(_get(d, "sseAlgorithm", null))
 }
 
 _sse_problem(d) := sprintf("it uses %v, not SSE-KMS", [a]) if {
-	a := object.get(d, "sseAlgorithm", null)
+	a := _get(d, "sseAlgorithm", null)
 	not _blank(a)
 	not _undecidable(a)
 	not a in _kms_algorithms
@@ -131,7 +131,7 @@ _sse_problem(d) := sprintf("it uses %v, not SSE-KMS", [a]) if {
 
 _sse_problem(d) := _key_problem(state, "S3 uses the AWS-managed key aws/s3") if {
 	d.sseAlgorithm in _kms_algorithms
-	state := _key_state(object.get(d, "kmsMasterKeyId", null))
+	state := _key_state(_get(d, "kmsMasterKeyId", null))
 	state in {"missing", "aws-managed", "invalid"}
 }
 
@@ -162,9 +162,10 @@ deny_s3_bucket_cmk_encryption contains msg if {
 	msg := _enc_msg("IME-ENC-01", input, "the inline encryption configuration is not known until apply, so it could not be verified")
 }
 
+_stack_sse_configs := _stack_of_type(_sse_config_types)
+
 _sse_configs_buckets := {u |
-	some c in input.resources
-	c.__type in _sse_config_types
+	some c in _stack_sse_configs
 	some u in _deps(c, "bucket")
 }
 
@@ -173,12 +174,12 @@ _resources_by_urn := {r.__urn: r | some r in input.resources}
 _sse_config_problems(c) := {p |
 	some rule in _as_list(_prop(c, "rules", []))
 	is_object(rule)
-	p := _sse_problem(object.get(rule, "applyServerSideEncryptionByDefault", {}))
+	p := _sse_problem(_get(rule, "applyServerSideEncryptionByDefault", {}))
 } | {p |
 	some rule in _as_list(_prop(c, "rules", []))
 	is_object(rule)
-	object.get(rule, ["applyServerSideEncryptionByDefault", "sseAlgorithm"], null) in _kms_algorithms
-	_undecidable(object.get(rule, ["applyServerSideEncryptionByDefault", "kmsMasterKeyId"], null))
+	_get(rule, ["applyServerSideEncryptionByDefault", "sseAlgorithm"], null) in _kms_algorithms
+	_undecidable(_get(rule, ["applyServerSideEncryptionByDefault", "kmsMasterKeyId"], null))
 	not _depends_on_type(c, "rules", _kms_key_types)
 	p := "the key is not known until apply and does not depend on a KMS key in this stack, so it could not be verified as customer-managed"
 } | {p |
@@ -207,9 +208,13 @@ _sse_config_problems(c) := {p |
 #     - aws:s3/bucketV2:BucketV2
 #     - aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration
 #     - aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2
+#     - aws:kms/key:Key
+#     - aws:kms/replicaKey:ReplicaKey
+#     - aws:kms/externalKey:ExternalKey
+#     - aws:kms/replicaExternalKey:ReplicaExternalKey
+#     - aws:kms/alias:Alias
 stack_deny_s3_bucket_cmk_encryption contains msg if {
-	some b in input.resources
-	_is_phi_bucket(b)
+	some b in _stack_phi_buckets
 	not _has_inline_sse(b)
 	not b.__urn in _sse_configs_buckets
 	msg := sprintf(
@@ -219,8 +224,7 @@ stack_deny_s3_bucket_cmk_encryption contains msg if {
 }
 
 stack_deny_s3_bucket_cmk_encryption contains msg if {
-	some c in input.resources
-	c.__type in _sse_config_types
+	some c in _stack_sse_configs
 	some u in _deps(c, "bucket")
 	b := _resources_by_urn[u]
 	_is_phi_bucket(b)
@@ -364,6 +368,13 @@ deny_cloudtrail_cmk_encryption contains msg if {
 
 # --- keys known only at apply -----------------------------------------------------------------
 
+_phi_key_types := _bucket_types | {
+	"aws:rds/instance:Instance",
+	"aws:rds/cluster:Cluster",
+	"aws:ebs/volume:Volume",
+	"aws:secretsmanager/secret:Secret",
+}
+
 _phi_key_scope(r) if {
 	r.__type in {"aws:rds/instance:Instance", "aws:rds/cluster:Cluster", "aws:ebs/volume:Volume"}
 	_is_phi(r)
@@ -383,9 +394,9 @@ _key_values(r) := {[p, _prop(r, p, null)] | p := _key_prop[r.__type]}
 
 _phi_key_values(r) := _key_values(r) if _phi_key_scope(r)
 
-_phi_key_values(r) := {[_s3_inline_sse_prop[r.__type], object.get(d, "kmsMasterKeyId", null)] |
+_phi_key_values(r) := {[_s3_inline_sse_prop[r.__type], _get(d, "kmsMasterKeyId", null)] |
 	some d in _s3_inline_sse_defaults(r)
-	object.get(d, "sseAlgorithm", null) in _kms_algorithms
+	_get(d, "sseAlgorithm", null) in _kms_algorithms
 } if _is_phi_bucket(r)
 
 _unverified_key_msg(control, r, prop) := sprintf(
@@ -411,8 +422,13 @@ _unverified_key_msg(control, r, prop) := sprintf(
 #     - aws:rds/cluster:Cluster
 #     - aws:ebs/volume:Volume
 #     - aws:secretsmanager/secret:Secret
+#     - aws:kms/key:Key
+#     - aws:kms/replicaKey:ReplicaKey
+#     - aws:kms/externalKey:ExternalKey
+#     - aws:kms/replicaExternalKey:ReplicaExternalKey
+#     - aws:kms/alias:Alias
 stack_deny_phi_cmk_reference contains msg if {
-	some r in input.resources
+	some r in _stack_of_type(_phi_key_types)
 	some [prop, v] in _phi_key_values(r)
 	_undecidable(v)
 	not _depends_on_type(r, prop, _kms_key_types)
@@ -435,9 +451,13 @@ stack_deny_phi_cmk_reference contains msg if {
 #     - aws:sns/topic:Topic
 #     - aws:backup/vault:Vault
 #     - aws:cloudtrail/trail:Trail
+#     - aws:kms/key:Key
+#     - aws:kms/replicaKey:ReplicaKey
+#     - aws:kms/externalKey:ExternalKey
+#     - aws:kms/replicaExternalKey:ReplicaExternalKey
+#     - aws:kms/alias:Alias
 stack_deny_audit_cmk_reference contains msg if {
-	some r in input.resources
-	r.__type in _audit_key_types
+	some r in _stack_of_type(_audit_key_types)
 	some [prop, v] in _key_values(r)
 	_undecidable(v)
 	not _depends_on_type(r, prop, _kms_key_types)

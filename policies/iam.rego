@@ -29,7 +29,7 @@ _iam_kind := {
 # [where, policy value] pairs: the documents a resource carries.
 _policy_documents(r) := [["policy", _prop(r, "policy", null)]] if r.__type in _policy_holder_types
 
-_policy_documents(r) := [[sprintf("inline policy %q", [object.get(p, "name", "")]), object.get(p, "policy", null)] |
+_policy_documents(r) := [[sprintf("inline policy %q", [_get(p, "name", "")]), _get(p, "policy", null)] |
 	some p in _as_list(_prop(r, "inlinePolicies", []))
 	is_object(p)
 ] if r.__type == "aws:iam/role:Role"
@@ -38,7 +38,7 @@ _admin_actions := {"*", "*:*"}
 
 _admin_statement(s) if {
 	is_object(s)
-	object.get(s, "Effect", "") == "Allow"
+	_get(s, "Effect", "") == "Allow"
 	some a in _actions(s)
 	a in _admin_actions
 	"*" in _resources(s)
@@ -47,8 +47,8 @@ _admin_statement(s) if {
 # Allow NotAction ... on "*" grants everything but a few services: administrator in practice.
 _admin_statement(s) if {
 	is_object(s)
-	object.get(s, "Effect", "") == "Allow"
-	not _blank(object.get(s, "NotAction", null))
+	_get(s, "Effect", "") == "Allow"
+	not _blank(_get(s, "NotAction", null))
 	"*" in _resources(s)
 }
 
@@ -108,7 +108,7 @@ deny_iam_admin_wildcard_policy contains msg if {
 	doc := _policy_doc(value)
 	some s in _statements(doc)
 	_admin_statement(s)
-	msg := sprintf("[IME-IAM-01] %s: %s has a statement %q that allows every action on every resource", [_iam_label(input), where, object.get(s, "Sid", "(no Sid)")])
+	msg := sprintf("[IME-IAM-01] %s: %s has a statement %q that allows every action on every resource", [_iam_label(input), where, _get(s, "Sid", "(no Sid)")])
 }
 
 deny_iam_admin_wildcard_policy contains msg if {
@@ -168,14 +168,14 @@ _mfa_key := "aws:multifactorauthpresent"
 # BoolIfExists also catches long-term access keys, which carry no MFA key at all.
 _mfa_deny_statement(s) if {
 	is_object(s)
-	object.get(s, "Effect", "") == "Deny"
+	_get(s, "Effect", "") == "Deny"
 	_broad_deny(s)
 	_denies_without_mfa(s)
 }
 
 _broad_deny(s) if "*" in _actions(s)
 
-_broad_deny(s) if not _blank(object.get(s, "NotAction", null))
+_broad_deny(s) if not _blank(_get(s, "NotAction", null))
 
 _denies_without_mfa(s) if "false" in _condition_values_for(s, {"BoolIfExists"}, _mfa_key)
 
@@ -184,7 +184,7 @@ _denies_without_mfa(s) if "true" in _condition_values_for(s, {"Null"}, _mfa_key)
 # An Allow that itself requires MFA (Bool, so a missing key never matches).
 _mfa_allow_statement(s) if {
 	is_object(s)
-	object.get(s, "Effect", "") == "Allow"
+	_get(s, "Effect", "") == "Allow"
 	"true" in _condition_values_for(s, {"Bool"}, _mfa_key)
 }
 
@@ -194,7 +194,7 @@ _mfa_guarded(doc) if {
 }
 
 _mfa_guarded(doc) if {
-	allows := [s | some s in _statements(doc); is_object(s); object.get(s, "Effect", "") == "Allow"]
+	allows := [s | some s in _statements(doc); is_object(s); _get(s, "Effect", "") == "Allow"]
 	count(allows) > 0
 	every s in allows {
 		_mfa_allow_statement(s)
@@ -204,7 +204,7 @@ _mfa_guarded(doc) if {
 # A role only AWS services can assume: its sessions never carry MFA, and no person holds it.
 _service_only_trust(role) if {
 	doc := _policy_doc(_prop(role, "assumeRolePolicy", null))
-	allows := [s | some s in _statements(doc); is_object(s); object.get(s, "Effect", "") == "Allow"]
+	allows := [s | some s in _statements(doc); is_object(s); _get(s, "Effect", "") == "Allow"]
 	count(allows) > 0
 	every s in allows {
 		is_object(s.Principal)
@@ -215,7 +215,7 @@ _service_only_trust(role) if {
 # People can assume the role only with MFA.
 _trust_requires_mfa(role) if {
 	doc := _policy_doc(_prop(role, "assumeRolePolicy", null))
-	allows := [s | some s in _statements(doc); is_object(s); object.get(s, "Effect", "") == "Allow"]
+	allows := [s | some s in _statements(doc); is_object(s); _get(s, "Effect", "") == "Allow"]
 	count(allows) > 0
 	every s in allows {
 		_mfa_allow_statement(s)
@@ -278,8 +278,7 @@ deny_phi_access_without_mfa contains msg if {
 }
 
 _phi_store_urns := {r.__urn |
-	some r in input.resources
-	r.__type in _data_store_types
+	some r in _stack_data_stores
 	_is_phi(r)
 }
 
@@ -297,20 +296,18 @@ _reaches_phi(r) if {
 }
 
 _service_only_role_urns := {r.__urn |
-	some r in input.resources
-	r.__type == "aws:iam/role:Role"
+	some r in _stack_of_type({"aws:iam/role:Role"})
 	_service_only_trust(r)
 }
 
 # Policies attached (through propertyDependencies) to roles, users or groups.
 _attachment_targets := {[p, t] |
-	some a in input.resources
-	a.__type in {
+	some a in _stack_of_type({
 		"aws:iam/rolePolicyAttachment:RolePolicyAttachment",
 		"aws:iam/userPolicyAttachment:UserPolicyAttachment",
 		"aws:iam/groupPolicyAttachment:GroupPolicyAttachment",
 		"aws:iam/policyAttachment:PolicyAttachment",
-	}
+	})
 	some p in _deps(a, "policyArn")
 	t := _attachment_target(a)
 }
@@ -357,9 +354,18 @@ _service_only(r) if {
 #     - aws:iam/groupPolicy:GroupPolicy
 #     - aws:iam/role:Role
 #     - aws:iam/rolePolicyAttachment:RolePolicyAttachment
+#     - aws:s3/bucket:Bucket
+#     - aws:s3/bucketV2:BucketV2
+#     - aws:rds/instance:Instance
+#     - aws:rds/cluster:Cluster
+#     - aws:ebs/volume:Volume
+#     - aws:dynamodb/table:Table
+#     - aws:efs/fileSystem:FileSystem
+#     - aws:iam/userPolicyAttachment:UserPolicyAttachment
+#     - aws:iam/groupPolicyAttachment:GroupPolicyAttachment
+#     - aws:iam/policyAttachment:PolicyAttachment
 stack_deny_phi_access_without_mfa contains msg if {
-	some r in input.resources
-	_document_prop[r.__type]
+	some r in _stack_of_type(object.keys(_document_prop))
 	not _declares_phi(r)
 	_reaches_phi(r)
 	not _service_only(r)
@@ -509,7 +515,7 @@ _cognito_password_gaps(pool) := array.concat(
 _as_resource(block) := {"__properties": block}
 
 _temporary_validity_gap(policy) := sprintf("temporaryPasswordValidityDays is %v, above %v", [_shown(days), _cognito_max_temporary_days]) if {
-	days := object.get(policy, "temporaryPasswordValidityDays", 7)
+	days := _get(policy, "temporaryPasswordValidityDays", 7)
 	not _number_at_most(days, _cognito_max_temporary_days)
 }
 

@@ -28,7 +28,7 @@ _has_inline_versioning(b) if count(_inline_versioning(b)) > 0
 # Object Lock switches versioning on for good: such a bucket is versioned whatever else says.
 _object_lock_enabled_on_bucket(b) if _prop(b, "objectLockEnabled", false) == true
 
-_object_lock_enabled_on_bucket(b) if object.get(_prop(b, "objectLockConfiguration", {}), "objectLockEnabled", "") == "Enabled"
+_object_lock_enabled_on_bucket(b) if _get(_prop(b, "objectLockConfiguration", {}), "objectLockEnabled", "") == "Enabled"
 
 # METADATA
 # title: PHI buckets keep object versions (inline versioning)
@@ -53,19 +53,19 @@ deny_s3_phi_versioning contains msg if {
 
 _enabled_block(v) if {
 	is_object(v)
-	object.get(v, "enabled", false) == true
+	_get(v, "enabled", false) == true
 }
 
+_stack_versionings := _stack_of_type(_versioning_types)
+
 _versioned_buckets := {u |
-	some v in input.resources
-	v.__type in _versioning_types
-	object.get(_prop(v, "versioningConfiguration", {}), "status", "") == "Enabled"
+	some v in _stack_versionings
+	_get(_prop(v, "versioningConfiguration", {}), "status", "") == "Enabled"
 	some u in _deps(v, "bucket")
 }
 
 _versioning_resources_buckets := {u |
-	some v in input.resources
-	v.__type in _versioning_types
+	some v in _stack_versionings
 	some u in _deps(v, "bucket")
 }
 
@@ -87,8 +87,7 @@ _versioning_resources_buckets := {u |
 #     - aws:s3/bucketVersioning:BucketVersioning
 #     - aws:s3/bucketVersioningV2:BucketVersioningV2
 stack_deny_s3_phi_versioning contains msg if {
-	some b in input.resources
-	_is_phi_bucket(b)
+	some b in _stack_phi_buckets
 	not _has_inline_versioning(b)
 	not _object_lock_enabled_on_bucket(b)
 	not b.__urn in _versioning_resources_buckets
@@ -96,15 +95,14 @@ stack_deny_s3_phi_versioning contains msg if {
 }
 
 stack_deny_s3_phi_versioning contains msg if {
-	some v in input.resources
-	v.__type in _versioning_types
+	some v in _stack_versionings
 	some u in _deps(v, "bucket")
 	b := _resources_by_urn[u]
 	_is_phi_bucket(b)
 	not _has_inline_versioning(b)
 	not _object_lock_enabled_on_bucket(b)
 	not u in _versioned_buckets
-	status := object.get(_prop(v, "versioningConfiguration", {}), "status", null)
+	status := _get(_prop(v, "versioningConfiguration", {}), "status", null)
 	msg := sprintf("[IME-INT-01] S3 bucket %q (data-class %s): versioning %q has status %v, not Enabled %s", [b.__name, _class_label(b), v.__name, _shown(status), _at(v)])
 }
 
@@ -113,12 +111,12 @@ stack_deny_s3_phi_versioning contains msg if {
 _lock_modes := {"GOVERNANCE", "COMPLIANCE"}
 
 # The default retention of an inline or separate object lock configuration.
-_default_retention_mode(cfg) := object.get(cfg, ["rule", "defaultRetention", "mode"], null) if {
-	is_object(object.get(cfg, "rule", null))
+_default_retention_mode(cfg) := _get(cfg, ["rule", "defaultRetention", "mode"], null) if {
+	is_object(_get(cfg, "rule", null))
 }
 
-_default_retention_mode(cfg) := object.get(r, ["defaultRetentions", 0, "mode"], null) if {
-	some r in _as_list(object.get(cfg, "rules", []))
+_default_retention_mode(cfg) := _get(r, ["defaultRetentions", 0, "mode"], null) if {
+	some r in _as_list(_get(cfg, "rules", []))
 	is_object(r)
 }
 
@@ -163,19 +161,19 @@ _inline_lock_complete(b, cfg) if {
 	_retains(cfg)
 }
 
+_stack_object_locks := _stack_of_type(_object_lock_types)
+
 _locked_buckets := {u |
-	some c in input.resources
-	c.__type in _object_lock_types
+	some c in _stack_object_locks
 	_retains(_properties_of(c))
-	object.get(_properties_of(c), "objectLockEnabled", "Enabled") == "Enabled"
+	_get(_properties_of(c), "objectLockEnabled", "Enabled") == "Enabled"
 	some u in _deps(c, "bucket")
 }
 
 _properties_of(r) := r.__properties
 
 _lock_resources_buckets := {u |
-	some c in input.resources
-	c.__type in _object_lock_types
+	some c in _stack_object_locks
 	some u in _deps(c, "bucket")
 }
 
@@ -197,16 +195,14 @@ _lock_resources_buckets := {u |
 #     - aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration
 #     - aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2
 stack_deny_s3_phi_object_lock contains msg if {
-	some b in input.resources
-	_is_phi_bucket(b)
+	some b in _stack_phi_buckets
 	not _inline_lock(b)
 	not b.__urn in _lock_resources_buckets
 	msg := sprintf("[IME-INT-01] S3 bucket %q (data-class %s) has no Object Lock configuration joined to it, so versions can be destroyed %s", [b.__name, _class_label(b), _at(b)])
 }
 
 stack_deny_s3_phi_object_lock contains msg if {
-	some c in input.resources
-	c.__type in _object_lock_types
+	some c in _stack_object_locks
 	some u in _deps(c, "bucket")
 	b := _resources_by_urn[u]
 	_is_phi_bucket(b)

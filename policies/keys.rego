@@ -12,7 +12,7 @@ _key_kind := {
 
 # Only symmetric encryption keys can rotate automatically; asymmetric and HMAC keys
 # cannot, and are not what encrypts PHI at rest.
-_symmetric(k) if object.get(k.__properties, "customerMasterKeySpec", "SYMMETRIC_DEFAULT") == "SYMMETRIC_DEFAULT"
+_symmetric(k) if _get(k.__properties, "customerMasterKeySpec", "SYMMETRIC_DEFAULT") == "SYMMETRIC_DEFAULT"
 
 default _max_rotation_days := 365
 
@@ -59,7 +59,7 @@ _min_deletion_window := d if {
 # AWS's own waiting period when none is given.
 _aws_default_deletion_window := 30
 
-_deletion_window(k) := object.get(k.__properties, "deletionWindowInDays", null)
+_deletion_window(k) := _get(k.__properties, "deletionWindowInDays", null)
 
 # METADATA
 # title: KMS key deletion window of at least 30 days
@@ -113,7 +113,7 @@ _principal_limited(s) if {
 	some _, block in _conditions(s)
 	is_object(block)
 	some k, _ in block
-	lower(k) in _principal_limiting_keys
+	_lower(k) in _principal_limiting_keys
 }
 
 # METADATA
@@ -137,10 +137,10 @@ deny_kms_wildcard_principal contains msg if {
 	doc := _policy_doc(_prop(input, "policy", null))
 	some s in _statements(doc)
 	is_object(s)
-	object.get(s, "Effect", "") == "Allow"
+	_get(s, "Effect", "") == "Allow"
 	_wildcard_principal(s)
 	not _principal_limited(s)
-	msg := sprintf("[IME-KEY-03] %s %q has a key policy statement %q that allows any principal (\"*\") without an account or organisation condition", [_key_kind[input.__type], input.__name, object.get(s, "Sid", "(no Sid)")])
+	msg := sprintf("[IME-KEY-03] %s %q has a key policy statement %q that allows any principal (\"*\") without an account or organisation condition", [_key_kind[input.__type], input.__name, _get(s, "Sid", "(no Sid)")])
 }
 
 deny_kms_wildcard_principal contains msg if {

@@ -106,6 +106,21 @@ _known_string(v) if {
 	not _undecidable(v)
 }
 
+# object.get and lower/upper that never fail on a value of the wrong type: Pulumi's
+# analyzer (OPA, non-strict builtins) would treat such a call as undefined, regorus raises
+# an error, and a rule must behave the same in both.
+_get(x, path, fallback) := object.get(x, path, fallback) if is_object(x)
+
+_get(x, _, fallback) := fallback if not is_object(x)
+
+_lower(x) := lower(x) if is_string(x)
+
+_lower(x) := "" if not is_string(x)
+
+_upper(x) := upper(x) if is_string(x)
+
+_upper(x) := "" if not is_string(x)
+
 _as_list(x) := x if is_array(x)
 
 _as_list(x) := [x] if not is_array(x)
@@ -115,7 +130,7 @@ _truthy(v) if v == true
 
 _truthy(v) if {
 	is_string(v)
-	lower(v) == "true"
+	_lower(v) == "true"
 }
 
 _num(v) := v if is_number(v)
@@ -202,26 +217,26 @@ _statements(d) := [d.Statement] if is_object(d.Statement)
 
 _statements(d) := [] if not d.Statement
 
-_actions(s) := {a | some a in _as_list(object.get(s, "Action", []))}
+_actions(s) := {a | some a in _as_list(_get(s, "Action", []))}
 
-_resources(s) := {a | some a in _as_list(object.get(s, "Resource", []))}
+_resources(s) := {a | some a in _as_list(_get(s, "Resource", []))}
 
 # Principal "*", {"AWS": "*"} or a list holding "*".
 _wildcard_principal(s) if s.Principal == "*"
 
 _wildcard_principal(s) if {
 	is_object(s.Principal)
-	"*" in _as_list(object.get(s.Principal, "AWS", []))
+	"*" in _as_list(_get(s.Principal, "AWS", []))
 }
 
 # The values of a condition key under any of the given operators, keys compared
 # case-insensitively as IAM does.
-_condition_values_for(s, operators, key) := {lower(sprintf("%v", [x])) |
+_condition_values_for(s, operators, key) := {_lower(sprintf("%v", [x])) |
 	some op, block in _conditions(s)
 	op in operators
 	is_object(block)
 	some k, v in block
-	lower(k) == key
+	_lower(k) == key
 	some x in _as_list(v)
 }
 
@@ -232,9 +247,22 @@ _conditions(s) := c if {
 
 # --- stack helpers (input.resources) -----------------------------------------------------
 
-_deps(r, prop) := object.get(r, ["propertyDependencies", prop], [])
+_deps(r, prop) := _get(r, ["propertyDependencies", prop], [])
 
 _types_by_urn := {r.__urn: r.__type | some r in input.resources}
+
+# Typed lists of the stack's resources. Stack rules iterate these rather than every
+# resource, so each costs one pass over the stack, shared by all stack rules when they are
+# evaluated in one query.
+_stack_of_type(types) := [r | some r in input.resources; r.__type in types]
+
+_stack_buckets := _stack_of_type(_bucket_types)
+
+_stack_phi_buckets := [b | some b in _stack_buckets; _is_phi(b)]
+
+_stack_data_stores := _stack_of_type(_data_store_types)
+
+_stack_rds := _stack_of_type(_rds_types)
 
 _depends_on_type(r, prop, types) if {
 	some u in _deps(r, prop)

@@ -44,15 +44,13 @@ deny_s3_public_access_block contains msg if {
 }
 
 _blocked_buckets := {u |
-	some p in input.resources
-	p.__type == _pab_type
+	some p in _stack_of_type({_pab_type})
 	some u in _deps(p, "bucket")
 }
 
 # An account-wide block covering every bucket, when this stack manages it.
 _account_blocked if {
-	some p in input.resources
-	p.__type == _account_pab_type
+	some p in _stack_of_type({_account_pab_type})
 	_pab_complete(p)
 }
 
@@ -74,8 +72,7 @@ _account_blocked if {
 #     - aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock
 stack_deny_s3_public_access_block contains msg if {
 	not _account_blocked
-	some b in input.resources
-	_is_phi_bucket(b)
+	some b in _stack_phi_buckets
 	not b.__urn in _blocked_buckets
 	msg := sprintf("[IME-ACC-01] S3 bucket %q (data-class %s) has no public access block joined to it %s", [b.__name, _class_label(b), _at(b)])
 }

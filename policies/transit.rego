@@ -14,7 +14,7 @@ _s3_all_actions := {"s3:*", "*"}
 # condition alone does not deny plain HTTP (the key is absent there), so it does not count.
 _tls_deny_statement(s) if {
 	is_object(s)
-	object.get(s, "Effect", "") == "Deny"
+	_get(s, "Effect", "") == "Deny"
 	_wildcard_principal(s)
 	some a in _actions(s)
 	a in _s3_all_actions
@@ -59,15 +59,15 @@ deny_s3_tls_only contains msg if {
 	msg := sprintf("[IME-TLS-01] S3 bucket %q (data-class %s) does not enforce TLS: %s", [input.__name, _class_label(input), _tls_problem(policy)])
 }
 
+_stack_bucket_policies := _stack_of_type({_bucket_policy_type})
+
 _bucket_policy_buckets := {u |
-	some p in input.resources
-	p.__type == _bucket_policy_type
+	some p in _stack_bucket_policies
 	some u in _deps(p, "bucket")
 }
 
 _tls_policy_buckets := {u |
-	some p in input.resources
-	p.__type == _bucket_policy_type
+	some p in _stack_bucket_policies
 	_has_tls_deny(_policy_doc(_prop(p, "policy", null)))
 	some u in _deps(p, "bucket")
 }
@@ -89,16 +89,14 @@ _tls_policy_buckets := {u |
 #     - aws:s3/bucketV2:BucketV2
 #     - aws:s3/bucketPolicy:BucketPolicy
 stack_deny_s3_tls_only contains msg if {
-	some b in input.resources
-	_is_phi_bucket(b)
+	some b in _stack_phi_buckets
 	not _has_inline_policy(b)
 	not b.__urn in _bucket_policy_buckets
 	msg := sprintf("[IME-TLS-01] S3 bucket %q (data-class %s) has no bucket policy joined to it, so requests without TLS are not denied %s", [b.__name, _class_label(b), _at(b)])
 }
 
 stack_deny_s3_tls_only contains msg if {
-	some p in input.resources
-	p.__type == _bucket_policy_type
+	some p in _stack_bucket_policies
 	some u in _deps(p, "bucket")
 	b := _resources_by_urn[u]
 	_is_phi_bucket(b)
@@ -124,10 +122,10 @@ _force_ssl_parameter(family) := ["require_secure_transport", {"1", "on", "true"}
 	regex.match(`^(mysql|aurora-mysql|mariadb)`, family)
 }
 
-_parameter_values(g, name) := {lower(sprintf("%v", [object.get(p, "value", "")])) |
+_parameter_values(g, name) := {_lower(sprintf("%v", [_get(p, "value", "")])) |
 	some p in _as_list(_prop(g, "parameters", []))
 	is_object(p)
-	object.get(p, "name", "") == name
+	_get(p, "name", "") == name
 }
 
 _forces_ssl(g) if {
@@ -215,8 +213,7 @@ deny_rds_force_ssl contains msg if {
 #     - aws:rds/parameterGroup:ParameterGroup
 #     - aws:rds/clusterParameterGroup:ClusterParameterGroup
 stack_deny_rds_force_ssl contains msg if {
-	some db in input.resources
-	db.__type in _rds_types
+	some db in _stack_rds
 	_is_phi(db)
 	prop := _db_group_prop[db.__type]
 	group := _prop(db, prop, null)
@@ -243,8 +240,8 @@ _redirects_to_https(l) if {
 	count(actions) > 0
 	every a in actions {
 		is_object(a)
-		object.get(a, "type", "") == "redirect"
-		object.get(a, ["redirect", "protocol"], "") == "HTTPS"
+		_get(a, "type", "") == "redirect"
+		_get(a, ["redirect", "protocol"], "") == "HTTPS"
 	}
 }
 

@@ -34,6 +34,7 @@ class Definition:
     line: int
     start: int  # byte offsets of the whole definition in the file
     end: int
+    head: str  # regorus head kind: "Set" (`contains`), "Compr", "Func" or "Default"
 
 
 @dataclass
@@ -78,6 +79,8 @@ class Pack:
     tests: list[TestRule]
     helpers: set[str]
     config_schema: dict[str, Any]
+    # Every definition of every name (rules, helpers, tests), for static checks.
+    definitions: dict[str, list[Definition]] = field(default_factory=dict)
 
     def rule(self, name: str) -> Rule:
         for rule in self.rules:
@@ -93,6 +96,10 @@ class Pack:
 
     def sources(self) -> list[tuple[str, str]]:
         return sorted(self.files.items())
+
+    def text_of(self, definition: Definition) -> str:
+        data = self.files[definition.file].encode("utf-8")
+        return data[definition.start : definition.end].decode("utf-8")
 
 
 def load_pack(path: Path | str | None = None) -> Pack:
@@ -115,6 +122,7 @@ def load_pack(path: Path | str | None = None) -> Pack:
     rules: dict[str, Rule] = {}
     tests: list[TestRule] = []
     helpers: set[str] = set()
+    all_definitions: dict[str, list[Definition]] = {}
     display_name = ""
     annotations: dict[str, list[Annotation]] = {
         rel: parse_annotations(text, rel) for rel, text in files.items()
@@ -138,7 +146,10 @@ def load_pack(path: Path | str | None = None) -> Pack:
             kind, body = next(iter(item.items()))
             head_kind, name = _rule_head(kind, body)
             span = body["span"]
-            definition = Definition(rel, span["line"], span["start"], _def_end(text_bytes, span))
+            definition = Definition(
+                rel, span["line"], span["start"], _def_end(text_bytes, span), head_kind
+            )
+            all_definitions.setdefault(name, []).append(definition)
             if naming.is_test(name):
                 tests.append(TestRule(name, rel, span["line"]))
                 continue
@@ -180,6 +191,7 @@ def load_pack(path: Path | str | None = None) -> Pack:
         tests=sorted(tests, key=lambda t: (t.file, t.line)),
         helpers=helpers,
         config_schema=schema,
+        definitions=all_definitions,
     )
 
 

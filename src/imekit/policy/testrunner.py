@@ -58,11 +58,14 @@ def run_tests(
     match: str | None = None,
     files: dict[str, str] | None = None,
     on_result: Callable[[TestResult], None] | None = None,
+    isolated: bool = False,
 ) -> TestReport:
     """Run every `test_` rule of the pack (optionally only names matching `match`).
 
     `files` replaces the pack's sources (same test list), which is how the mutation test
     runs the suite against a rewritten rule without touching the pack on disk.
+    `isolated` evaluates each test in a fresh copy of the engine (slower; the default
+    shares one engine, whose queries do not affect each other).
     """
     sources = files if files is not None else pack.files
     new_engine(sorted(sources.items()), rego_v0=True)  # as the analyzer parses
@@ -74,7 +77,8 @@ def run_tests(
         if pattern is not None and not pattern.search(test.name):
             continue
         t0 = time.perf_counter()
-        result = _run_one(engine, pack.query(test.name), test.name, test.file, test.line)
+        target = engine.clone() if isolated else engine
+        result = _run_one(target, pack.query(test.name), test.name, test.file, test.line)
         result.seconds = time.perf_counter() - t0
         report.results.append(result)
         if on_result is not None:
