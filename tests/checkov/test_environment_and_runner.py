@@ -184,3 +184,17 @@ def test_installed_environment_is_the_pinned_one(checkov_env):
     assert current.ready, current.describe()
     assert environment.installed_version(checkov_env.root) == CHECKOV_VERSION
     assert os.access(checkov_env.executable, os.X_OK)
+
+
+@pytest.mark.slow
+def test_a_failed_installation_is_an_error_with_its_log(home, monkeypatch):
+    """No package index reachable: provisioning fails with exit-2 semantics and a log."""
+    monkeypatch.setenv("PIP_NO_INDEX", "1")
+    monkeypatch.setenv("PIP_FIND_LINKS", str(home / "no-wheels-here"))
+    monkeypatch.delenv("PIP_CONSTRAINT", raising=False)
+    with pytest.raises(ImekitError) as caught:
+        environment.ensure_checkov(install=True)
+    assert "pip install checkov==" in caught.value.message
+    log = environment.install_log(environment.environment_dir())
+    assert str(log) in caught.value.hint and log.is_file()
+    assert not environment.status().ready
