@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
 import sys
+import traceback
 
 import click
 
@@ -86,6 +88,15 @@ def main(argv: list[str] | None = None) -> int:
         return exitcodes.ERROR
     except click.exceptions.Exit as exc:
         return exc.exit_code
+    except KeyboardInterrupt:
+        click.echo("imekit: interrupted", err=True)
+        return exitcodes.ERROR
+    except Exception as exc:  # a bug must never read as "violations found" (1) or a pass (0)
+        click.echo(f"imekit: internal error: {type(exc).__name__}: {exc}", err=True)
+        click.echo("  hint: a bug in imekit; rerun with IMEKIT_DEBUG=1 for a traceback", err=True)
+        if os.environ.get("IMEKIT_DEBUG"):
+            traceback.print_exc()
+        return exitcodes.ERROR
     return result if isinstance(result, int) else exitcodes.OK
 
 
