@@ -324,15 +324,13 @@ _alarmed_bool(f) := true if _alarmed(f)
 
 _alarmed_bool(f) := false if not _alarmed(f)
 
-_watched_and_alarmed(what) if {
-	some [w, _, true] in _watching
-	w == what
-}
+_alarmed_watches := {w | some [w, _, true] in _watching}
 
-_watching_filter(what) if {
-	some [w, _, _] in _watching
-	w == what
-}
+_watched := {w | some [w, _, _] in _watching}
+
+_watched_and_alarmed(what) if what in _alarmed_watches
+
+_watching_filter(what) if what in _watched
 
 # METADATA
 # title: Security events raise alarms

@@ -72,19 +72,44 @@ _selected_by_dependency := {u |
 	not u in _deps(sel, "notResources")
 }
 
-_broad_selections := [sel |
-	some sel in _selections
-	_broad(sel)
-]
-
 _broad(sel) if "*" in _as_list(_prop(sel, "resources", []))
 
 _broad(sel) if count(_as_list(_prop(sel, "selectionTags", []))) > 0
 
+# A broad selection without exclusions covers every store it selects at once: "*" without
+# conditions picks everything; a data-class=phi selection every store tagged phi.
+_everything_selected if {
+	some sel in _selections
+	"*" in _as_list(_prop(sel, "resources", []))
+	_blank_conditions(sel)
+	count(_deps(sel, "notResources")) == 0
+}
+
+_declared_phi_selected if {
+	some sel in _selections
+	_broad(sel)
+	count(_deps(sel, "notResources")) == 0
+	_selects(sel, {"__urn": "", "__properties": {"tags": {"data-class": "phi"}}, "__provider": {}})
+}
+
+# Broad selections with exclusions are judged store by store (they are rare).
+_broad_selections_with_exclusions := [sel |
+	some sel in _selections
+	_broad(sel)
+	count(_deps(sel, "notResources")) > 0
+]
+
 _backed_up(r) if r.__urn in _selected_by_dependency
 
+_backed_up(_) if _everything_selected
+
 _backed_up(r) if {
-	some sel in _broad_selections
+	_declared_phi(r)
+	_declared_phi_selected
+}
+
+_backed_up(r) if {
+	some sel in _broad_selections_with_exclusions
 	_selects(sel, r)
 	not _excluded(sel, r)
 }

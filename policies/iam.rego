@@ -327,11 +327,14 @@ _service_only(r) if {
 	u in _service_only_role_urns
 }
 
+_attached_policies := {p | some [p, _] in _attachment_targets}
+
+_person_attached_policies := {p | some [p, "person"] in _attachment_targets}
+
 _service_only(r) if {
 	r.__type == "aws:iam/policy:Policy"
-	targets := {t | some [p, t] in _attachment_targets; p == r.__urn}
-	count(targets) > 0
-	not "person" in targets
+	r.__urn in _attached_policies
+	not r.__urn in _person_attached_policies
 }
 
 # METADATA
