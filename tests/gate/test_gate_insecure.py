@@ -11,6 +11,7 @@ import pytest
 from conftest import INSECURE, checkov_ready
 
 from imekit.catalog import load_catalog
+from imekit.report.sarif import FINGERPRINT_KEY
 
 
 def u(type_: str, name: str) -> str:
@@ -211,3 +212,23 @@ def test_checkov_findings_join_the_gate(
     assert ckv16["citations"] == ["164.312(a)(2)(iv)"]
     assert report["engines"]["checkov"]["ran"] is True
     assert "checkov:" in r.err
+
+
+def test_fingerprints_stable_when_resources_are_reordered(
+    insecure_graph: Path, gate_cli: Any, tmp_path: Path
+) -> None:
+    import random
+
+    data = json.loads(insecure_graph.read_text(encoding="utf-8"))
+    random.Random(3).shuffle(data["resources"])
+    shuffled = tmp_path / "shuffled.json"
+    shuffled.write_text(json.dumps(data), encoding="utf-8")
+    prints = []
+    for graph in (insecure_graph, shuffled):
+        sarif = tmp_path / f"{graph.stem}.sarif"
+        r = gate_cli("--graph", str(graph), "--no-record", "--no-checkov", "--sarif", str(sarif))
+        assert r.code == 1
+        results = json.loads(sarif.read_text(encoding="utf-8"))["runs"][0]["results"]
+        prints.append([(x["ruleId"], x["partialFingerprints"][FINGERPRINT_KEY]) for x in results])
+    assert prints[0] == prints[1]
+    assert len({fp for _, fp in prints[0]}) == len(prints[0])

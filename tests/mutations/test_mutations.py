@@ -103,3 +103,25 @@ def test_mutation_yields_exactly_its_findings(
             assert finding.location is not None
             assert finding.location.file.startswith("infra/"), finding.location
             assert finding.location.line > 0
+
+
+def test_sarif_points_at_the_line_that_declared_the_resource(
+    graphs: dict[str, Path | BaseException], tmp_path: Path
+) -> None:
+    from imekit.report.sarif import build_sarif
+
+    path = _graph(graphs, "database-public")
+    result = _gate(path)
+    sarif = build_sarif(result, root=result.root, fallback_uri=result.manifest)
+    [finding] = sarif["runs"][0]["results"]
+    location = finding["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"] == {
+        "uri": "infra/ime_platform/case_database.py",
+        "uriBaseId": "REPOROOT",
+    }
+    program = path.parent / "database-public"
+    source = (program / "infra/ime_platform/case_database.py").read_text(encoding="utf-8")
+    declared = source.splitlines()[location["region"]["startLine"] - 1]
+    assert "aws.rds.Instance(" in declared
+    root_uri = sarif["runs"][0]["originalUriBaseIds"]["REPOROOT"]["uri"]
+    assert root_uri == program.resolve().as_uri() + "/"
