@@ -5,9 +5,15 @@ offline (`imekit synth --unknowns`, as a real preview sees it) plus the delibera
 insecure program, each copy renamed so URNs and propertyDependencies stay consistent.
 
 Measured for each size, in the same run:
-  indexed   the kit's evaluator (rules queried only for the types they inspect)
-  unindexed the same evaluator querying every rule on every resource (the analyzer's way)
-  naive     one whole-graph query per resource rule using `with input as` per resource
+  indexed    the kit's evaluator in one process (rules queried only for the types they
+             inspect, stack rules given only those types)
+  indexed-2  the same with two processes (the default for large graphs on 2+ cores)
+  unindexed  every rule on every resource, every stack rule on the whole stack (the
+             analyzer's way)
+  naive      one whole-graph query per resource rule using `with input as` per resource
+
+Wall time depends on what else the machine runs; cpu s (this process and its children)
+much less so.
 
 Usage: .venv/bin/python benchmarks/policy_bench.py [--sizes 100,1000,10000] [--skip-naive-above N]
 Each configuration runs in a fresh child process so peak RSS (ru_maxrss) is its own.
@@ -18,6 +24,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -103,20 +110,28 @@ def run_one(mode: str, size: int, docs_file: Path) -> dict:
     pack = load_pack()
     tracemalloc.start()
     start = time.perf_counter()
+    cpu_start = os.times()
     if mode == "naive":
         violations = naive_evaluate(pack, graph)
         queries = None
     else:
-        result = evaluate(pack, graph, type_index=(mode == "indexed"))
+        workers = 2 if mode == "indexed-2" else 1
+        result = evaluate(pack, graph, type_index=(mode != "unindexed"), workers=workers)
         violations = len(result.violations)
         queries = result.queries
     seconds = time.perf_counter() - start
+    cpu_end = os.times()
+    cpu = sum(getattr(cpu_end, f) - getattr(cpu_start, f) for f in ("user", "system"))
+    cpu += sum(
+        getattr(cpu_end, f) - getattr(cpu_start, f) for f in ("children_user", "children_system")
+    )
     _, traced_peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     return {
         "mode": mode,
         "resources": size,
         "seconds": round(seconds, 3),
+        "cpu_seconds": round(cpu, 3),
         "violations": violations,
         "queries": queries,
         "python_peak_mb": round(traced_peak / 2**20, 1),
@@ -127,7 +142,7 @@ def run_one(mode: str, size: int, docs_file: Path) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100,1000,10000")
-    parser.add_argument("--modes", default="indexed,unindexed,naive")
+    parser.add_argument("--modes", default="indexed,indexed-2,unindexed,naive")
     parser.add_argument("--skip-naive-above", type=int, default=10000)
     parser.add_argument("--json", action="store_true", help="print results as JSON lines")
     parser.add_argument(

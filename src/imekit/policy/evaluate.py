@@ -27,7 +27,7 @@ import os
 import re
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -142,8 +142,7 @@ def evaluate(
     tasks = job.tasks()
     count = _worker_count(workers, len(graph.resources))
     if count > 1 and len(tasks) > 1:
-        shares = _greedy(tasks, count, job.cost)
-        outcomes = _run_forked(job, shares, progress)
+        outcomes = _run_forked(job, tasks, count, progress)
     else:
         outcomes = [job.run(tasks, progress)]
     for violations, queries in outcomes:
@@ -189,32 +188,44 @@ class _Job:
     stack_urn: str
     resource_rules: list[Rule]
     stack_rules: list[Rule]
+    _types: dict[str, str] | None = None
 
     def tasks(self) -> list[Task]:
+        """Every unit of work, the costliest first (so parallel workers finish together)."""
         tasks: list[Task] = []
         if self.resource_rules:
             total = len(self.graph.resources)
             for first in range(0, total, _RESOURCE_CHUNK):
                 tasks.append(("resources", first, min(total, first + _RESOURCE_CHUNK)))
         tasks.extend(("stack", rule.name, None) for rule in self.stack_rules)
-        return tasks
+        type_counts: dict[str, int] = defaultdict(int)
+        for d in self.graph.resources:
+            type_counts[str(d.get("__type", ""))] += 1
+        return sorted(tasks, key=lambda t: self.cost(t, type_counts), reverse=True)
 
-    def cost(self, task: Task) -> int:
-        """Rough cost in resource documents converted, to balance work across workers."""
+    def cost(self, task: Task, type_counts: dict[str, int]) -> int:
+        """Rough cost in documents handled, so the biggest tasks are started first."""
         kind, a, b = task
         if kind == "resources":
             return int(b) - int(a)
         rule = self._stack_rule(str(a))
         if not self.type_index or not rule.resource_types:
             return len(self.graph.resources)
-        wanted = set(rule.resource_types)
-        return sum(1 for d in self.graph.resources if d.get("__type") in wanted)
+        # A stack document costs about twice a resource query (conversion and scan).
+        return 2 * sum(type_counts.get(t, 0) for t in rule.resource_types)
+
+    def types_by_urn(self) -> dict[str, str]:
+        if self._types is None:
+            self._types = {str(d["__urn"]): str(d.get("__type", "")) for d in self.graph.resources}
+        return self._types
 
     def _stack_rule(self, name: str) -> Rule:
         return next(r for r in self.stack_rules if r.name == name)
 
     def run(
-        self, tasks: list[Task], progress: Callable[[str], None] | None = None
+        self,
+        tasks: list[Task] | Iterator[Task],
+        progress: Callable[[str], None] | None = None,
     ) -> tuple[list[Violation], int]:
         engine = new_engine(self.pack.sources())
         if self.data_config:
@@ -271,7 +282,7 @@ class _Job:
             # pack to that), so it gets only those documents: less to convert and to scan.
             wanted = set(rule.resource_types)
             docs = [d for d in docs if d.get("__type") in wanted]
-        types = {str(d["__urn"]): str(d.get("__type", "")) for d in self.graph.resources}
+        types = self.types_by_urn()
         engine.set_input({"resources": docs})
         value = _eval(engine, self.pack.query(rule.name), "the stack")
         for message in _messages(value):
@@ -290,47 +301,63 @@ class _Job:
         return 1
 
 
-def _greedy(tasks: list[Task], count: int, cost: Callable[[Task], int]) -> list[list[Task]]:
-    shares: list[list[Task]] = [[] for _ in range(count)]
-    loads = [0] * count
-    for task in sorted(tasks, key=cost, reverse=True):
-        i = loads.index(min(loads))
-        shares[i].append(task)
-        loads[i] += cost(task)
-    return [s for s in shares if s]
-
-
 def _run_forked(
-    job: _Job, shares: list[list[Task]], progress: Callable[[str], None] | None
+    job: _Job, tasks: list[Task], count: int, progress: Callable[[str], None] | None
 ) -> list[tuple[list[Violation], int]]:
-    """Run all shares but the first in forked children, the first here, and collect."""
+    """Run the tasks in this process and `count - 1` forked children.
+
+    Every process takes the next task from a shared counter, so a worker slowed down by
+    other load on the machine simply takes fewer tasks.
+    """
     import multiprocessing
 
     ctx = multiprocessing.get_context("fork")
+    cursor = ctx.Value("i", 0)
+    job.types_by_urn()  # built once, before forking, and shared by every child
     children = []
-    for share in shares[1:]:
+    for _ in range(count - 1):
         parent_end, child_end = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_child, args=(job, share, child_end), daemon=True)
+        proc = ctx.Process(target=_child, args=(job, tasks, cursor, child_end), daemon=True)
         proc.start()
         child_end.close()
         children.append((proc, parent_end))
-    outcomes = [job.run(shares[0], progress)]
+    outcomes = []
+    failure: ImekitError | None = None
+    try:
+        outcomes.append(job.run(_claim(tasks, cursor), progress))
+    except ImekitError as exc:
+        failure = exc
+        with cursor.get_lock():
+            cursor.value = len(tasks)  # tell the children to stop taking work
     for proc, conn in children:
         try:
             status, payload = conn.recv()
         except EOFError:
             status, payload = "error", ("a policy worker process died", None)
         proc.join()
-        if status == "error":
+        if status == "error" and failure is None:
             message, hint = payload
-            raise ImekitError(message, hint=hint)
-        outcomes.append(payload)
+            failure = ImekitError(message, hint=hint)
+        elif status == "ok":
+            outcomes.append(payload)
+    if failure is not None:
+        raise failure
     return outcomes
 
 
-def _child(job: _Job, share: list[Task], conn: Any) -> None:
+def _claim(tasks: list[Task], cursor: Any) -> Iterator[Task]:
+    while True:
+        with cursor.get_lock():
+            index = cursor.value
+            cursor.value = index + 1
+        if index >= len(tasks):
+            return
+        yield tasks[index]
+
+
+def _child(job: _Job, tasks: list[Task], cursor: Any, conn: Any) -> None:
     try:
-        conn.send(("ok", job.run(share)))
+        conn.send(("ok", job.run(_claim(tasks, cursor))))
     except ImekitError as exc:
         conn.send(("error", (exc.message, exc.hint)))
     except BaseException as exc:  # report, never hang the parent
