@@ -176,3 +176,34 @@ def test_contradictory_arguments(
         for a in args
     ]
     _assert_error(gate_cli(*resolved, "--no-record", "--no-checkov"), needle)
+
+
+def test_graph_without_resources_to_gate(
+    gate_cli: Any, tmp_path: Path, insecure_graph: Path
+) -> None:
+    data = json.loads(insecure_graph.read_text(encoding="utf-8"))
+    data["resources"] = [d for d in data["resources"] if d["__type"] == "pulumi:pulumi:Stack"]
+    data["locations"] = {}
+    empty = tmp_path / "empty.json"
+    empty.write_text(json.dumps(data), encoding="utf-8")
+    _assert_error(gate_cli("--graph", str(empty), "--no-record", "--no-checkov"),
+                  "holds no resource to gate")
+
+
+def test_catalog_rule_missing_from_the_pack_is_unknown(
+    gate_cli: Any, tmp_path: Path, insecure_graph: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pack = _pack_copy(tmp_path, monkeypatch)
+    # Rename the rule in the pack only: the catalog still counts on deny_rds_public.
+    for rego in pack.glob("*.rego"):
+        text = rego.read_text(encoding="utf-8")
+        rego.write_text(text.replace("deny_rds_public", "deny_rds_public_renamed"),
+                        encoding="utf-8")
+    out = tmp_path / "g.json"
+    r = gate_cli("--graph", str(insecure_graph), "--no-record", "--no-checkov",
+                 "--json", str(out))
+    assert r.code == 1
+    report = json.loads(out.read_text(encoding="utf-8"))
+    acc = next(c for c in report["controls"] if c["id"] == "IME-ACC-01")
+    assert acc["checks"]["deny_rds_public"] == "unknown"
+    assert any("the policy pack has no such rule" in n for n in acc["notes"])

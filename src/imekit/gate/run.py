@@ -27,6 +27,7 @@ from imekit.waivers import Waiver, apply_waivers, load_waivers
 
 Progress = Callable[[str], None]
 CHECKOV_SKIPPED = "checkov was not run (--no-checkov)"
+MISSING_RULE = "the policy pack has no such rule"
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,14 @@ def run_gate(request: GateRequest, *, progress: Progress | None = None) -> GateR
         findings += stack_findings
         runs[graph.stack] = run
     checks = check_infos(pack, config, catalog)
+    # A rule the catalog counts on but the pack lacks (renamed, removed, another pack)
+    # would otherwise look not-applicable forever: it is unknown.
+    in_pack = set(pack.rule_names())
+    for control in catalog.controls.values():
+        for rule in control.rego:
+            if rule not in in_pack:
+                for run in runs.values():
+                    run.unknown[rule] = MISSING_RULE
 
     engines: dict[str, Any] = {
         "rego": {"engine": "regorus", "pack": pack.name, "pack_version": pack.version},

@@ -67,6 +67,11 @@ def check_combination(inputs: GraphInputs) -> None:
         raise ImekitError("the same --stack is given twice")
 
 
+def _is_gateable(doc: dict[str, object]) -> bool:
+    type_ = str(doc.get("__type", ""))
+    return type_ != "pulumi:pulumi:Stack" and not type_.startswith("pulumi:providers:")
+
+
 def _load_file(kind: str, path: Path) -> Graph:
     from imekit import graph as graphs
 
@@ -116,6 +121,12 @@ def collect_graphs(inputs: GraphInputs, say: Progress) -> tuple[list[Graph], dic
             graphs = [g for g in graphs if g.stack in inputs.stacks]
     seen: set[str] = set()
     for g in graphs:
+        if not any(_is_gateable(doc) for doc in g.resources):
+            raise ImekitError(
+                f"the {g.source.get('kind', 'graph')} input for stack {g.stack} holds no "
+                "resource to gate (only the stack and providers, if anything)",
+                hint="check that the program or file is the one you meant to gate",
+            )
         if g.stack in seen:
             raise ImekitError(
                 f"two inputs hold stack {g.stack}",
