@@ -42,7 +42,8 @@ def replicate(graph_json: dict[str, Any], size: int) -> dict[str, Any]:
     """
     base = graph_json["resources"]
     shared = [
-        d for d in base
+        d
+        for d in base
         if d["__type"] == "pulumi:pulumi:Stack" or d["__type"].startswith("pulumi:providers:")
     ]
     others = [d for d in base if d not in shared]
@@ -174,17 +175,23 @@ def main(argv: list[str] | None = None) -> int:
                 peer = _measure("peer", path, 1)
             rows.append({"resources": size, "gate": gate, "peer": peer})
 
-    print(f"{'resources':>9}  {'gate s':>8}  {'gate MB':>8}  {'findings':>8}  "
-          f"{'checkov s':>9}  {'checkov MB':>10}  {'ratio':>7}")
+    print(
+        f"{'resources':>9}  {'gate s':>8}  {'gate MB':>8}  {'findings':>8}  "
+        f"{'checkov s':>9}  {'checkov MB':>10}  {'ratio':>7}"
+    )
     for row in rows:
         gate, peer = row["gate"], row["peer"]
         ratio = f"{peer['seconds'] / gate['seconds']:.0f}x" if peer else "-"
         peer_s = f"{peer['seconds']:.2f}" if peer else "-"
         peer_mb = f"{peer['peak_rss_mb']:.0f}" if peer else "-"
-        print(f"{row['resources']:>9}  {gate['seconds']:>8.3f}  {gate['peak_rss_mb']:>8.0f}  "
-              f"{gate['findings']:>8}  {peer_s:>9}  {peer_mb:>10}  {ratio:>7}")
-    print(f"({platform.python_implementation()} {platform.python_version()}, "
-          f"{os.cpu_count()} cores; gate = best of {args.repeat}; peer = checkov, one run)")
+        print(
+            f"{row['resources']:>9}  {gate['seconds']:>8.3f}  {gate['peak_rss_mb']:>8.0f}  "
+            f"{gate['findings']:>8}  {peer_s:>9}  {peer_mb:>10}  {ratio:>7}"
+        )
+    print(
+        f"({platform.python_implementation()} {platform.python_version()}, "
+        f"{os.cpu_count()} cores; gate = best of {args.repeat}; peer = checkov, one run)"
+    )
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
     return 0
