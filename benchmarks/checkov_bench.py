@@ -75,8 +75,12 @@ def plain_checkov(plan: Path, folder: Path) -> tuple[float, float, int, int]:
     home.mkdir(exist_ok=True)
     started = time.monotonic()
     completed = subprocess.run(
-        checkov_command(env, [plan]), cwd=folder, env=checkov_environment(home),
-        capture_output=True, stdin=subprocess.DEVNULL, check=False,
+        checkov_command(env, [plan]),
+        cwd=folder,
+        env=checkov_environment(home),
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+        check=False,
     )
     elapsed = time.monotonic() - started
     if completed.returncode not in (0, 1):
@@ -107,23 +111,40 @@ def main(argv: list[str] | None = None) -> int:
             convert, plan, mapped, size = bridge(graph, folder)
             ckv, peak, passed, failed = plain_checkov(plan, folder)
             row = {
-                "graph": label, "resources": len(graph.resources), "plan_resources": mapped,
-                "plan_mb": round(size / 1e6, 2), "rego_s": round(rego, 3),
-                "rego_violations": violations, "bridge_s": round(convert, 3),
-                "checkov_s": round(ckv, 1), "checkov_peak_rss_mb": round(peak),
-                "checkov_passed": passed, "checkov_failed": failed,
+                "graph": label,
+                "resources": len(graph.resources),
+                "plan_resources": mapped,
+                "plan_mb": round(size / 1e6, 2),
+                "rego_s": round(rego, 3),
+                "rego_violations": violations,
+                "bridge_s": round(convert, 3),
+                "checkov_s": round(ckv, 1),
+                "checkov_peak_rss_mb": round(peak),
+                "checkov_passed": passed,
+                "checkov_failed": failed,
             }
             rows.append(row)
             print(json.dumps(row), file=sys.stderr)
-    header = ("graph", "resources", "rego_s", "bridge_s", "checkov_s", "checkov_peak_rss_mb",
-              "plan_mb")
+    header = (
+        "graph",
+        "resources",
+        "rego_s",
+        "bridge_s",
+        "checkov_s",
+        "checkov_peak_rss_mb",
+        "plan_mb",
+    )
     print(" | ".join(header))
     for row in rows:
         print(" | ".join(str(row[h]) for h in header))
     if args.json:
-        args.json.write_text(json.dumps({"machine": platform.platform(),
-                                         "python": platform.python_version(),
-                                         "rows": rows}, indent=2) + "\n")
+        args.json.write_text(
+            json.dumps(
+                {"machine": platform.platform(), "python": platform.python_version(), "rows": rows},
+                indent=2,
+            )
+            + "\n"
+        )
     return 0
 
 

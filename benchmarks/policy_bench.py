@@ -176,13 +176,14 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps(row))
         return 0
     print(
-        f"{'mode':<10}{'resources':>10}{'seconds':>10}{'violations':>12}{'queries':>10}"
-        f"{'py peak MB':>12}{'max RSS MB':>12}"
+        f"{'mode':<10}{'resources':>10}{'wall s':>9}{'cpu s':>8}{'violations':>12}"
+        f"{'queries':>9}{'py peak MB':>12}{'max RSS MB':>12}"
     )
     for r in rows:
         print(
-            f"{r['mode']:<10}{r['resources']:>10}{r['seconds']:>10.3f}{r['violations']:>12}"
-            f"{str(r['queries'] or '-'):>10}{r['python_peak_mb']:>12}{r['max_rss_mb']:>12}"
+            f"{r['mode']:<10}{r['resources']:>10}{r['seconds']:>9.3f}{r['cpu_seconds']:>8.2f}"
+            f"{r['violations']:>12}{str(r['queries'] or '-'):>9}{r['python_peak_mb']:>12}"
+            f"{r['max_rss_mb']:>12}"
         )
     return 0
 

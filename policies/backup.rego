@@ -167,6 +167,8 @@ _plan_lifecycles(p) := [[where, life] |
 	)
 ]
 
+_input_lifecycles := _plan_lifecycles(input)
+
 # METADATA
 # title: Backup plans keep recovery points long enough
 # description: >-
@@ -181,7 +183,7 @@ _plan_lifecycles(p) := [[where, life] |
 #     - aws:backup/plan:Plan
 deny_backup_plan_retention contains msg if {
 	input.__type == "aws:backup/plan:Plan"
-	some [where, life] in _plan_lifecycles(input)
+	some [where, life] in _input_lifecycles
 	is_object(life)
 	days := _get(life, "deleteAfter", null)
 	is_number(days)
@@ -191,7 +193,7 @@ deny_backup_plan_retention contains msg if {
 
 deny_backup_plan_retention contains msg if {
 	input.__type == "aws:backup/plan:Plan"
-	some [where, life] in _plan_lifecycles(input)
+	some [where, life] in _input_lifecycles
 	not _blank(life)
 	not is_object(life)
 	msg := sprintf("[IME-BAK-01] backup plan %q: %s has a lifecycle not known until apply, so retention could not be verified", [input.__name, where])
@@ -199,7 +201,7 @@ deny_backup_plan_retention contains msg if {
 
 deny_backup_plan_retention contains msg if {
 	input.__type == "aws:backup/plan:Plan"
-	some [where, life] in _plan_lifecycles(input)
+	some [where, life] in _input_lifecycles
 	is_object(life)
 	days := _get(life, "deleteAfter", null)
 	not _blank(days)

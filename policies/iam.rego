@@ -80,6 +80,9 @@ _iam_label(r) := sprintf("%s %q", [_iam_kind[r.__type], r.__name]) if _iam_kind[
 
 _iam_label(r) := sprintf("%s %q", [r.__type, r.__name]) if not _iam_kind[r.__type]
 
+# The resource's documents, parsed once per query.
+_input_documents := [[where, value, _parsed(value)] | some [where, value] in _policy_documents(input)]
+
 # METADATA
 # title: No IAM policy grants every action on every resource
 # description: >-
@@ -104,17 +107,16 @@ _iam_label(r) := sprintf("%s %q", [r.__type, r.__name]) if not _iam_kind[r.__typ
 #     - aws:iam/userPolicyAttachmentsExclusive:UserPolicyAttachmentsExclusive
 #     - aws:iam/groupPolicyAttachmentsExclusive:GroupPolicyAttachmentsExclusive
 deny_iam_admin_wildcard_policy contains msg if {
-	some [where, value] in _policy_documents(input)
-	doc := _policy_doc(value)
+	some [where, _, doc] in _input_documents
+	doc != null
 	some s in _statements(doc)
 	_admin_statement(s)
 	msg := sprintf("[IME-IAM-01] %s: %s has a statement %q that allows every action on every resource", [_iam_label(input), where, _get(s, "Sid", "(no Sid)")])
 }
 
 deny_iam_admin_wildcard_policy contains msg if {
-	some [where, value] in _policy_documents(input)
+	some [where, value, null] in _input_documents
 	not _blank(value)
-	not _policy_doc(value)
 	msg := sprintf("[IME-IAM-01] %s: %s is not known until apply or is not a JSON policy document, so it could not be verified", [_iam_label(input), where])
 }
 
@@ -202,8 +204,10 @@ _mfa_guarded(doc) if {
 }
 
 # A role only AWS services can assume: its sessions never carry MFA, and no person holds it.
-_service_only_trust(role) if {
-	doc := _policy_doc(_prop(role, "assumeRolePolicy", null))
+_service_only_trust(role) if _service_only_trust_doc(_parsed(_prop(role, "assumeRolePolicy", null)))
+
+_service_only_trust_doc(doc) if {
+	doc != null
 	allows := [s | some s in _statements(doc); is_object(s); _get(s, "Effect", "") == "Allow"]
 	count(allows) > 0
 	every s in allows {
@@ -213,8 +217,10 @@ _service_only_trust(role) if {
 }
 
 # People can assume the role only with MFA.
-_trust_requires_mfa(role) if {
-	doc := _policy_doc(_prop(role, "assumeRolePolicy", null))
+_trust_requires_mfa(role) if _trust_requires_mfa_doc(_parsed(_prop(role, "assumeRolePolicy", null)))
+
+_trust_requires_mfa_doc(doc) if {
+	doc != null
 	allows := [s | some s in _statements(doc); is_object(s); _get(s, "Effect", "") == "Allow"]
 	count(allows) > 0
 	every s in allows {
@@ -224,24 +230,26 @@ _trust_requires_mfa(role) if {
 
 _declares_phi(r) if _tags(r)["data-class"] == "phi"
 
-_mfa_problem(value) := "it neither denies access without MFA (Deny with BoolIfExists aws:MultiFactorAuthPresent false) nor requires MFA on every Allow" if {
-	doc := _policy_doc(value)
+_mfa_problem(doc) := "it neither denies access without MFA (Deny with BoolIfExists aws:MultiFactorAuthPresent false) nor requires MFA on every Allow" if {
+	doc != null
 	not _mfa_guarded(doc)
 }
 
-_mfa_problem(value) := "it is not known until apply or is not a JSON policy document, so MFA enforcement could not be verified" if {
-	not _policy_doc(value)
+_mfa_problem(null) := "it is not known until apply or is not a JSON policy document, so MFA enforcement could not be verified"
+
+# [where, parsed document] of a resource that must carry the MFA guard. A role passes as a
+# whole when its trust policy already requires MFA to assume it.
+_mfa_documents(r, trust) := [[where, _parsed(value)] | some [where, value] in _policy_documents(r)] if {
+	r.__type in _policy_holder_types
 }
 
-# Documents of a resource that must carry the MFA guard. A role passes as a whole when its
-# trust policy already requires MFA to assume it.
-_mfa_documents(r) := _policy_documents(r) if r.__type in _policy_holder_types
-
-_mfa_documents(r) := _policy_documents(r) if {
+_mfa_documents(r, trust) := [[where, _parsed(value)] | some [where, value] in _policy_documents(r)] if {
 	r.__type == "aws:iam/role:Role"
-	not _service_only_trust(r)
-	not _trust_requires_mfa(r)
+	not _service_only_trust_doc(trust)
+	not _trust_requires_mfa_doc(trust)
 }
+
+_input_trust := _parsed(_prop(input, "assumeRolePolicy", null))
 
 # METADATA
 # title: PHI access requires MFA (declared PHI policies and roles)
@@ -264,16 +272,16 @@ _mfa_documents(r) := _policy_documents(r) if {
 deny_phi_access_without_mfa contains msg if {
 	input.__type in {"aws:iam/policy:Policy", "aws:iam/role:Role"}
 	_declares_phi(input)
-	some [where, value] in _mfa_documents(input)
-	msg := sprintf("[IME-IAM-02] %s (data-class phi): %s does not enforce MFA: %s", [_iam_label(input), where, _mfa_problem(value)])
+	some [where, doc] in _mfa_documents(input, _input_trust)
+	msg := sprintf("[IME-IAM-02] %s (data-class phi): %s does not enforce MFA: %s", [_iam_label(input), where, _mfa_problem(doc)])
 }
 
 deny_phi_access_without_mfa contains msg if {
 	input.__type == "aws:iam/role:Role"
 	_declares_phi(input)
 	count(_policy_documents(input)) == 0
-	not _service_only_trust(input)
-	not _trust_requires_mfa(input)
+	not _service_only_trust_doc(_input_trust)
+	not _trust_requires_mfa_doc(_input_trust)
 	msg := sprintf("[IME-IAM-02] %s (data-class phi) can be assumed without MFA: its trust policy does not require aws:MultiFactorAuthPresent", [_iam_label(input)])
 }
 
@@ -372,8 +380,8 @@ stack_deny_phi_access_without_mfa contains msg if {
 	not _declares_phi(r)
 	_reaches_phi(r)
 	not _service_only(r)
-	some [where, value] in _mfa_documents(r)
-	msg := sprintf("[IME-IAM-02] %s reaches a PHI data store but %s does not enforce MFA: %s %s", [_iam_label(r), where, _mfa_problem(value), _at(r)])
+	some [where, doc] in _mfa_documents(r, _parsed(_prop(r, "assumeRolePolicy", null)))
+	msg := sprintf("[IME-IAM-02] %s reaches a PHI data store but %s does not enforce MFA: %s %s", [_iam_label(r), where, _mfa_problem(doc), _at(r)])
 }
 
 # METADATA

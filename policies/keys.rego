@@ -116,6 +116,8 @@ _principal_limited(s) if {
 	_lower(k) in _principal_limiting_keys
 }
 
+_input_key_policy := _parsed(_prop(input, "policy", null))
+
 # METADATA
 # title: KMS key policies name their principals
 # description: >-
@@ -134,7 +136,8 @@ _principal_limited(s) if {
 #     - aws:kms/replicaKey:ReplicaKey
 deny_kms_wildcard_principal contains msg if {
 	input.__type in object.keys(_key_kind)
-	doc := _policy_doc(_prop(input, "policy", null))
+	doc := _input_key_policy
+	doc != null
 	some s in _statements(doc)
 	is_object(s)
 	_get(s, "Effect", "") == "Allow"
@@ -145,8 +148,7 @@ deny_kms_wildcard_principal contains msg if {
 
 deny_kms_wildcard_principal contains msg if {
 	input.__type in object.keys(_key_kind)
-	policy := _prop(input, "policy", null)
-	not _blank(policy)
-	not _policy_doc(policy)
+	not _blank(_prop(input, "policy", null))
+	_input_key_policy == null
 	msg := sprintf("[IME-KEY-03] %s %q has a key policy that is not known until apply or is not a JSON policy document, so it could not be verified", [_key_kind[input.__type], input.__name])
 }

@@ -211,6 +211,13 @@ _policy_doc(v) := d if {
 
 _policy_doc(v) := v if is_object(v)
 
+# The parsed document, or null when it cannot be read (unknown, secret, not JSON). Parse
+# through a rule-level helper when several bodies need it: regorus caches rules per query,
+# not function calls.
+_parsed(v) := d if {
+	d := _policy_doc(v)
+} else := null
+
 _statements(d) := d.Statement if is_array(d.Statement)
 
 _statements(d) := [d.Statement] if is_object(d.Statement)

@@ -26,14 +26,14 @@ _has_tls_deny(doc) if {
 	_tls_deny_statement(s)
 }
 
-_tls_problem(policy) := "its policy does not deny requests made without TLS (Deny s3:* for Principal \"*\" when aws:SecureTransport is false)" if {
-	doc := _policy_doc(policy)
+_tls_problem(policy) := _tls_doc_problem(_parsed(policy))
+
+_tls_doc_problem(doc) := "its policy does not deny requests made without TLS (Deny s3:* for Principal \"*\" when aws:SecureTransport is false)" if {
+	doc != null
 	not _has_tls_deny(doc)
 }
 
-_tls_problem(policy) := "its policy is not known until apply or is not a JSON policy document, so TLS enforcement could not be verified" if {
-	not _policy_doc(policy)
-}
+_tls_doc_problem(null) := "its policy is not known until apply or is not a JSON policy document, so TLS enforcement could not be verified"
 
 _has_inline_policy(b) if not _blank(_prop(b, "policy", null))
 

@@ -1,8 +1,8 @@
 """METADATA annotations of Rego rules, read in Python.
 
 regorus has no rego.metadata.rule(), so the kit reads the annotation blocks itself, as OPA
-does: a `# METADATA` comment line starts a block, the following contiguous comment lines
-are YAML, and the block belongs to the rule that starts on the next line. `scope: package`
+does: a comment block (contiguous comment lines) whose first line is `# METADATA` holds
+YAML, and it belongs to the rule that starts on the next line. `scope: package`
 blocks describe the package instead.
 """
 
@@ -33,7 +33,10 @@ def parse_annotations(text: str, path: str) -> list[Annotation]:
     annotations: list[Annotation] = []
     i = 0
     while i < len(lines):
-        if lines[i].strip() != "# METADATA":
+        # OPA groups contiguous comment lines into one block and reads it as METADATA only
+        # when the block's first line says so: a comment right above `# METADATA` hides it.
+        starts_block = i == 0 or not lines[i - 1].lstrip().startswith("#")
+        if lines[i].strip() != "# METADATA" or not starts_block:
             i += 1
             continue
         start = i
