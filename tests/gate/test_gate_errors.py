@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO, CliRun
+from gate_support import REPO, CliRun
 
 
 def _assert_error(r: CliRun, *needles: str) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from conftest import INSECURE, checkov_ready
+from gate_support import INSECURE, checkov_ready
 
 from imekit.catalog import load_catalog
 from imekit.report.sarif import FINGERPRINT_KEY

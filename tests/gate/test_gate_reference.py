@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO, checkov_ready
+from gate_support import REPO, checkov_ready
 
 from imekit.catalog import load_catalog
 

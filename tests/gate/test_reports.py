@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-from conftest import make_result
+from gate_support import CONTROLS, make_result
 
 from imekit.gate.result import GateResult
 from imekit.report.json_report import build_json, write_json
@@ -206,7 +206,6 @@ def test_table_lists_failures_with_fix_citations_and_waivers(result: GateResult)
 def test_table_multi_stack_shows_stack_of_each_finding() -> None:
     result = make_result(stacks=("dev", "prod"))
     result.findings = [f for f in result.findings if f.stack != "prod"]
-    from conftest import CONTROLS
 
     from imekit.gate.rollup import roll_up
 
@@ -223,7 +222,6 @@ def test_junit_is_well_formed_xml(result: GateResult, tmp_path: Path) -> None:
 
 
 def test_rollup_statuses_per_check_and_stack() -> None:
-    from conftest import CONTROLS
 
     from imekit.gate.rollup import roll_up
     from imekit.status import Status

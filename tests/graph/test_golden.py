@@ -12,7 +12,7 @@ import json
 import os
 
 import pytest
-from conftest import GOLDEN
+from graph_support import GOLDEN
 
 from imekit.graph import SCHEMA
 

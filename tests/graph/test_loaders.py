@@ -6,7 +6,7 @@ import copy
 import json
 
 import pytest
-from conftest import SAMPLES
+from graph_support import SAMPLES
 
 from imekit.errors import ImekitError
 from imekit.graph import (

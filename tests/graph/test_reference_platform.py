@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from conftest import REPO, run_cli
+from graph_support import REPO, run_cli
 
 from imekit.graph import UNKNOWN_MARKER, load_graph, synthesize
 

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import FAILING, OTHER_STYLE, PROGRAMS, line_of, run_cli
+from graph_support import FAILING, OTHER_STYLE, PROGRAMS, line_of, run_cli
 
 CANARY = "CANARY-7f3a9c"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 
-from conftest import OTHER_STYLE, by_name, line_of
+from graph_support import OTHER_STYLE, by_name, line_of
 
 from imekit.graph import SECRET_MARKER, UNKNOWN_MARKER
 from imekit.graph.model import ANALYZER_KEYS, OPTION_KEYS, STACK_ONLY_KEYS

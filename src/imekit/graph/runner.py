@@ -120,7 +120,8 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
     )
 
     _watch_secret_literals(monitor.sink)
-    main = request["main_file"]
+    # An absolute path: Pulumi turns the declaring frame into a file URI for locations.
+    main = str(Path(request["main_file"]).resolve())
     sys.argv = [main]
     captured = io.StringIO()
     handler = logging.StreamHandler(captured)
