@@ -102,29 +102,35 @@ def naive_evaluate(pack, graph) -> int:
     return violations
 
 
+def _evaluate(mode: str, pack, graph) -> tuple[int, int | None]:
+    from imekit.policy import evaluate
+
+    if mode == "naive":
+        return naive_evaluate(pack, graph), None
+    workers = 2 if mode == "indexed-2" else 1
+    result = evaluate(pack, graph, type_index=(mode != "unindexed"), workers=workers)
+    return len(result.violations), result.queries
+
+
 def run_one(mode: str, size: int, docs_file: Path) -> dict:
-    from imekit.policy import evaluate, load_pack
+    """Time one configuration, then run it again under tracemalloc for Python's peak."""
+    from imekit.policy import load_pack
 
     docs = json.loads(docs_file.read_text())
     graph = replicate(docs, size)
     pack = load_pack()
-    tracemalloc.start()
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     start = time.perf_counter()
     cpu_start = os.times()
-    if mode == "naive":
-        violations = naive_evaluate(pack, graph)
-        queries = None
-    else:
-        workers = 2 if mode == "indexed-2" else 1
-        result = evaluate(pack, graph, type_index=(mode != "unindexed"), workers=workers)
-        violations = len(result.violations)
-        queries = result.queries
+    violations, queries = _evaluate(mode, pack, graph)
     seconds = time.perf_counter() - start
     cpu_end = os.times()
-    cpu = sum(getattr(cpu_end, f) - getattr(cpu_start, f) for f in ("user", "system"))
-    cpu += sum(
-        getattr(cpu_end, f) - getattr(cpu_start, f) for f in ("children_user", "children_system")
-    )
+    fields = ("user", "system", "children_user", "children_system")
+    cpu = sum(getattr(cpu_end, f) - getattr(cpu_start, f) for f in fields)
+    rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # tracemalloc slows Python down, so it only measures memory, in a second run.
+    tracemalloc.start()
+    _evaluate(mode, pack, graph)
     _, traced_peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     return {
@@ -135,7 +141,8 @@ def run_one(mode: str, size: int, docs_file: Path) -> dict:
         "violations": violations,
         "queries": queries,
         "python_peak_mb": round(traced_peak / 2**20, 1),
-        "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "max_rss_mb": round(rss_after / 1024, 1),
+        "rss_growth_mb": round((rss_after - rss_before) / 1024, 1),
     }
 
 
@@ -177,13 +184,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     print(
         f"{'mode':<10}{'resources':>10}{'wall s':>9}{'cpu s':>8}{'violations':>12}"
-        f"{'queries':>9}{'py peak MB':>12}{'max RSS MB':>12}"
+        f"{'queries':>9}{'py peak MB':>12}{'max RSS MB':>12}{'RSS +MB':>9}"
     )
     for r in rows:
         print(
             f"{r['mode']:<10}{r['resources']:>10}{r['seconds']:>9.3f}{r['cpu_seconds']:>8.2f}"
             f"{r['violations']:>12}{str(r['queries'] or '-'):>9}{r['python_peak_mb']:>12}"
-            f"{r['max_rss_mb']:>12}"
+            f"{r['max_rss_mb']:>12}{r['rss_growth_mb']:>9}"
         )
     return 0
 
