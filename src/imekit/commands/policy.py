@@ -96,7 +96,9 @@ def list_command(pack_dir: Path | None, as_json: bool) -> int:
             }
             for r in pack.rules
         ]
-        click.echo(json.dumps({"pack": pack.name, "version": pack.version, "rules": rows}, indent=2))
+        click.echo(
+            json.dumps({"pack": pack.name, "version": pack.version, "rules": rows}, indent=2)
+        )
         return exitcodes.OK
     name_w = max(len(r.name) for r in pack.rules)
     click.echo(f"{'RULE':<{name_w}}  {'SCOPE':<8}  {'LEVEL':<9}  {'CONTROL':<10}  TITLE")
