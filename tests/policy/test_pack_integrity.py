@@ -24,7 +24,7 @@ from imekit.policy import naming
 from imekit.policy.engine import new_engine
 from imekit.policy.pack import load_pack
 
-# The shared design's rule names and their controls: other areas (catalog, gate) rely on them.
+# The rule names and controls the rest of the kit (catalog, gate, waivers) relies on.
 DESIGN_RULES = {
     "deny_s3_bucket_cmk_encryption": "IME-ENC-01",
     "deny_rds_cmk_encryption": "IME-ENC-01",
