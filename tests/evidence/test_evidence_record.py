@@ -154,6 +154,42 @@ def test_secrets_and_phi_are_scrubbed_on_record(store: FolderStore) -> None:
         assert leaked not in everything
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "examinee SSN 123 45 6789 was exposed",  # spaces instead of hyphens
+        "ssn: 123456789",  # nine digits right after a label
+        "Social Security No. 123456789",
+    ],
+)
+def test_social_security_numbers_in_other_spellings_are_scrubbed(
+    store: FolderStore, text: str
+) -> None:
+    answer = {"answers": [{"id": "Q1.1", "answer": text}], "ok": "no identifier here"}
+    entry = _gate(
+        store, summary={"note": text}, attachments={"journal.json": json.dumps(answer).encode()}
+    )
+    assert entry.doc["summary"]["note"] == SECRET_MARKER  # type: ignore[attr-defined]
+    attachment = entry.doc["attachments"][0]  # type: ignore[attr-defined]
+    stored = json.loads(store.read_blob(attachment["sha256"]))
+    assert stored["answers"] == [{"id": "Q1.1", "answer": SECRET_MARKER}]
+    assert stored["ok"] == "no identifier here"
+
+
+@pytest.mark.parametrize(
+    "name", ["training-123-45-6789.pdf", "AKIAIOSFODNN7EXAMPLE.txt", "ssn 123456789.txt"]
+)
+def test_attachment_names_with_secrets_or_identifiers_are_refused(
+    store: FolderStore, name: str
+) -> None:
+    """A file name is recorded as it is, so one that names a person's SSN or a key is refused."""
+    with pytest.raises(ImekitError, match="file name") as raised:
+        _gate(store, attachments={name: b"plain text"})
+    assert "rename the file" in (raised.value.hint or "")
+    assert store.entry_seqs() == []
+    assert not [p for p in store.root.rglob("*") if p.is_file()]  # nothing written at all
+
+
 def test_opaque_attachment_with_a_private_key_is_refused(store: FolderStore) -> None:
     with pytest.raises(ImekitError, match="private key"):
         _gate(store, attachments={"notes.txt": b"-----BEGIN RSA PRIVATE KEY-----\nabc"})

@@ -23,7 +23,7 @@ from imekit import __version__
 from imekit.errors import ImekitError
 from imekit.evidence.canonical import parse_timestamp, sha256_hex, utc_timestamp
 from imekit.evidence.entry import CONTROL_ID, ENTRY_SCHEMA, KINDS, Entry
-from imekit.evidence.sanitize import check_attachment, scrub
+from imekit.evidence.sanitize import check_attachment, check_attachment_name, scrub
 from imekit.evidence.signing import load_signer
 from imekit.evidence.stores import EvidenceStore, open_store
 from imekit.status import Status
@@ -205,8 +205,9 @@ def _display_path(folder: Path) -> str:
 
 
 def _attachment_bytes(name: str, value: bytes | Path | str) -> bytes:
-    if "/" in name or name.startswith(".") or not name:
+    if "/" in name or "\\" in name or name.startswith(".") or not name:
         raise ImekitError(f"attachment name {name!r} must be a plain file name")
+    check_attachment_name(name)
     if isinstance(value, bytes):
         data = value
     else:

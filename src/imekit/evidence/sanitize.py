@@ -28,8 +28,13 @@ _VALUE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("Slack token", re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}")),
     ("bearer credential", re.compile(r"(?i)\bbearer\s+[A-Za-z0-9._~+/-]{20,}=*")),
     ("password in a URL", re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@")),
-    # A US social security number is the commonest PHI identifier to leak into text.
-    ("social security number", re.compile(r"\b\d{3}-\d{2}-\d{4}\b")),
+    # A US social security number is the commonest PHI identifier to leak into text: written
+    # 123-45-6789 or 123 45 6789, or as nine digits right after a label saying what it is.
+    ("social security number", re.compile(r"\b\d{3}[- ]\d{2}[- ]\d{4}\b")),
+    (
+        "social security number",
+        re.compile(r"(?i)\b(?:ssn|social\s+security(?:\s+(?:number|no))?)\W{0,4}\d{9}\b"),
+    ),
 )
 
 _SECRET_KEY = re.compile(
@@ -69,7 +74,23 @@ def check_attachment(name: str, data: bytes) -> None:
     kind = find_secret(text)
     if kind:
         raise ImekitError(
-            f"attachment {name!r} contains what looks like a {kind}; evidence never holds "
-            "secrets or PHI",
+            f"attachment {name!r} contains what looks like {_article(kind)} {kind}; evidence "
+            "never holds secrets or PHI",
             hint="remove or redact it and record again",
         )
+
+
+def check_attachment_name(name: str) -> None:
+    """Refuse an attachment whose file name carries a credential or a person's identifier:
+    names are recorded in the entry as they are."""
+    kind = find_secret(name)
+    if kind:
+        raise ImekitError(
+            f"the file name {name!r} contains what looks like {_article(kind)} {kind}; "
+            "evidence never holds secrets or PHI",
+            hint="rename the file (e.g. after the document's title) and add it again",
+        )
+
+
+def _article(noun: str) -> str:
+    return "an" if noun[:1].lower() in "aeiou" else "a"
