@@ -52,6 +52,8 @@ def test_reference_platform_passes_in_both_synth_modes(
     assert "PASS: no blocking finding" in r.out
     assert "IME-ENC-01  pass" in r.out and "164.312(a)(2)(iv)" in r.out
     assert "Not decided by the gate:" in r.out
+    # The risk analysis rests on a document; its checks (checkov) did not run here.
+    assert "IME-GOV-02  checks UNKNOWN" in r.out
     assert f"(stack dev, {mode})" in r.err
     assert "rego: dev: " in r.err and "gate: done in" in r.err
     assert "evidence: recorded as entry" in r.err
@@ -67,6 +69,11 @@ def test_reference_platform_passes_with_checkov(gate_cli: Any, tmp_path: Path) -
     assert report["engines"]["checkov"]["ran"] is True
     # the documented advisory findings stay visible, without failing their control
     assert all(f["enforcement"] == "advisory" for f in report["findings"])
+    # No AWS Config resource for the risk analysis's advisory checks: that never reads as
+    # the risk analysis being not applicable.
+    gov = next(c for c in report["controls"] if c["id"] == "IME-GOV-02")
+    assert gov["status"] == "not-applicable" and gov["decided_by_gate"] is False
+    assert "IME-GOV-02  checks n/a" in r.out and "IME-GOV-02  not-applicable" not in r.out
 
 
 def test_two_stacks_in_one_run(gate_cli: Any, tmp_path: Path, junit_schema: Any) -> None:

@@ -242,3 +242,55 @@ def test_rollup_statuses_per_check_and_stack() -> None:
     assert mfa.status is Status.UNKNOWN
     assert mfa.notes == ["prod: not evaluated (disabled by the policy config): deny_cognito_mfa"]
     assert controls["IME-KEY-01"].status is Status.WAIVED
+
+
+def _with_partial_control(status_checks: tuple[str, ...] = ("warn_config_recorder",)):
+    """The synthetic result plus a risk-analysis control its checks only support."""
+    from imekit.gate.rollup import ControlSpec, roll_up
+
+    result = make_result()
+    spec = ControlSpec(
+        "IME-GOV-02",
+        "Risk analysis is performed and kept current",
+        ("164.308(a)(1)(ii)(A)",),
+        status_checks,
+        manual_evidence=("risk-analysis-report",),
+        decided=False,
+    )
+    result.controls = roll_up([*CONTROLS, spec], result.stacks, result.findings)
+    return result
+
+
+def test_a_control_checked_in_part_never_reads_as_not_applicable() -> None:
+    result = _with_partial_control()
+    [gov] = [c for c in result.controls if c.control_id == "IME-GOV-02"]
+    # Its (advisory) check found nothing to inspect: that is all the status says.
+    assert gov.status.value == "not-applicable" and gov.decided is False
+    table = render_table(result)
+    assert "IME-GOV-02  checks n/a" in table
+    assert "IME-GOV-02  not-applicable" not in table
+    assert "+ rests on evidence risk-analysis-report" in table
+    assert "Checked in part:" in table
+    # the summary counts what the gate decides; the risk analysis is counted apart
+    assert "Controls: 1 pass, 1 fail, 1 waived, 1 not applicable, 0 unknown; 1 checked" in table
+    text = render_markdown(result)
+    decided, partial = text.split("Checked in part:", 1)
+    assert "IME-GOV-02" not in decided.split("#### Blocking failures")[0]
+    assert "IME-GOV-02" not in decided
+    assert (
+        "| IME-GOV-02 Risk analysis is performed and kept current | no resource to check | "
+        "164.308(a)(1)(ii)(A) | evidence risk-analysis-report |  |" in partial
+    )
+    data = build_json(result)
+    gov_json = next(c for c in data["controls"] if c["id"] == "IME-GOV-02")
+    assert gov_json["decided_by_gate"] is False
+    assert gov_json["rests_on"]["manual_evidence"] == ["risk-analysis-report"]
+    assert data["summary"]["controls"]["checked_in_part"] == 1
+    assert data["summary"]["controls"]["decided_by_gate"]["total"] == 4
+
+
+def test_markdown_escapes_html_from_the_program_under_review(result: GateResult) -> None:
+    # A resource name opening an HTML comment would hide every finding after it.
+    result.findings[0].message = "[IME-ACC-01] db <!-- hidden </details> & more"
+    text = render_markdown(result)
+    assert "<!--" not in text and "&lt;!-- hidden &lt;/details&gt; &amp; more" in text

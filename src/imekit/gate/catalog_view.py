@@ -37,18 +37,46 @@ def needs_alternative(catalog: Catalog, check_id: str) -> bool:
     return all(r is not None and r.is_addressable for r in requirements)
 
 
+def is_mandatory_check(catalog: Catalog, check_id: str) -> bool:
+    """The catalog's own level of a check: a Rego rule by its name, checkov by checkov.yaml."""
+    from imekit.policy.naming import MANDATORY, classify
+
+    mapping = catalog.checkov.get(check_id)
+    if mapping is not None:
+        return mapping.enforcement == MANDATORY
+    kind = classify(check_id)
+    return kind is not None and kind.level == MANDATORY
+
+
 def control_specs(catalog: Catalog, *, with_checkov: bool) -> list[ControlSpec]:
     """Every control with at least one automated check, in catalog order.
 
     Without checkov, a control's checkov ids are left out; a control decided by checkov
     alone keeps them so the roll-up reports it as not evaluated rather than dropping it.
+
+    The gate decides a control only when at least one of its checks is mandatory and the
+    control rests on no document: a risk analysis supported by an advisory AWS Config
+    check is checked in part, and its checks finding nothing to inspect must never read as
+    the risk analysis being not applicable.
     """
     specs: list[ControlSpec] = []
     for control in catalog.controls.values():
         if not control.automated:
             continue
         checks = control.checks if with_checkov or not control.rego else control.rego
-        specs.append(ControlSpec(control.id, control.title, control.citations, checks))
+        evidence = tuple(m.id for m in control.manual_evidence)
+        mandatory = any(is_mandatory_check(catalog, c) for c in control.checks)
+        specs.append(
+            ControlSpec(
+                control.id,
+                control.title,
+                control.citations,
+                checks,
+                manual_evidence=evidence,
+                drills=control.drills,
+                decided=mandatory and not evidence,
+            )
+        )
     return specs
 
 

@@ -80,6 +80,12 @@ class ControlResult:
     stacks: dict[str, Status] = field(default_factory=dict)
     check_status: dict[str, Status] = field(default_factory=dict)  # across stacks
     notes: list[str] = field(default_factory=list)
+    manual_evidence: tuple[str, ...] = ()  # documents the control also rests on
+    drills: tuple[str, ...] = ()
+    # False: the status is that of the gate's checks alone; the control itself also rests
+    # on documents the gate cannot see (or none of its checks is mandatory), so its
+    # `not-applicable` or `pass` says nothing about the control as a whole.
+    decided: bool = True
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -87,6 +93,11 @@ class ControlResult:
             "title": self.title,
             "citations": list(self.citations),
             "status": str(self.status),
+            "decided_by_gate": self.decided,
+            "rests_on": {
+                "manual_evidence": list(self.manual_evidence),
+                "drills": list(self.drills),
+            },
             "stacks": {k: str(v) for k, v in self.stacks.items()},
             "checks": {
                 c: str(self.check_status.get(c, Status.NOT_APPLICABLE)) for c in self.checks
@@ -148,8 +159,18 @@ class GateResult:
     def findings_for(self, control_id: str) -> list[Finding]:
         return [f for f in self.findings if control_id in f.control_ids]
 
+    @property
+    def decided_controls(self) -> list[ControlResult]:
+        return [c for c in self.controls if c.decided]
+
+    @property
+    def partial_controls(self) -> list[ControlResult]:
+        """Controls the gate checks in part: the rest of their evidence is outside it."""
+        return [c for c in self.controls if not c.decided]
+
     def summary(self) -> dict[str, Any]:
         counts = Counter(str(c.status) for c in self.controls)
+        decided = Counter(str(c.status) for c in self.decided_controls)
         return {
             "verdict": "fail" if self.blocking else "pass",
             "exit_code": self.exit_code,
@@ -164,6 +185,11 @@ class GateResult:
             "controls": {
                 "automated": len(self.controls),
                 **{str(s): counts.get(str(s), 0) for s in _CONTROL_STATUSES},
+                "decided_by_gate": {
+                    "total": len(self.decided_controls),
+                    **{str(s): decided.get(str(s), 0) for s in _CONTROL_STATUSES},
+                },
+                "checked_in_part": len(self.partial_controls),
                 "manual": len(self.manual),
             },
             "waivers": {

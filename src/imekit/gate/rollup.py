@@ -31,6 +31,12 @@ class ControlSpec:
     title: str
     citations: tuple[str, ...]
     checks: tuple[str, ...]
+    # Documents the control also rests on (manual evidence ids) and drills exercising it.
+    manual_evidence: tuple[str, ...] = ()
+    drills: tuple[str, ...] = ()
+    # False when the gate's checks support the control without deciding it: the control
+    # rests on documents the gate cannot see, or none of its checks is mandatory.
+    decided: bool = True
 
 
 def check_status(check_id: str, run: StackRun, findings: Iterable[Finding]) -> Status:
@@ -85,6 +91,9 @@ def roll_up(
                 stacks=per_stack,
                 check_status={c: worst(per_check[c]) for c in spec.checks},
                 notes=notes,
+                manual_evidence=spec.manual_evidence,
+                drills=spec.drills,
+                decided=spec.decided,
             )
         )
     return results

@@ -1,17 +1,19 @@
 """A short Markdown summary for a pull-request comment.
 
-The verdict first, then the per-control table and the blocking failures; everything
-else (advisory and waived findings, waivers, manual controls) is folded in <details>.
+The verdict first, then the blocking failures with their fixes and the per-control
+tables (controls the gate decides, then controls it checks in part); everything else
+(advisory and waived findings, waivers, manual controls) is folded in <details>.
 Long lists are cut so the comment stays within what code hosts accept.
 """
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 from imekit.findings import Finding
-from imekit.gate.result import GateResult, sort_findings
-from imekit.report.table import display_message, resource_label
+from imekit.gate.result import ControlResult, GateResult, sort_findings
+from imekit.report.table import display_message, resource_label, rests_on
 from imekit.status import Status
 
 MAX_LISTED = 50  # findings per section; the JSON and SARIF reports carry them all
@@ -26,12 +28,19 @@ _BADGE = {
 
 
 def _cell(text: str) -> str:
+    """Text safe inside a table cell and the comment's HTML.
+
+    Messages carry resource names and property values from the program under review: an
+    unescaped `<!--` or `</details>` there would hide the findings after it from the
+    pull-request comment, so HTML is escaped, not trusted.
+    """
+    text = html.escape(text, quote=False)
     return text.replace("|", "\\|").replace("\n", " ")
 
 
 def _finding_item(f: Finding, result: GateResult, multi_stack: bool) -> str:
     where = f"`{f.stack}` " if multi_stack else ""
-    loc = f" ({f.location.file}:{f.location.line})" if f.location else ""
+    loc = f" ({_cell(f.location.file)}:{f.location.line})" if f.location else ""
     message = _cell(display_message(f.message))
     line = f"- `{f.check_id}` {where}{_cell(resource_label(f.urn))}{loc}: {message}"
     check = result.checks.get(f.check_id)
@@ -40,7 +49,7 @@ def _finding_item(f: Finding, result: GateResult, multi_stack: bool) -> str:
     if f.status is Status.WAIVED and f.waiver:
         w = f.waiver
         line += (
-            f"  \n  Waived by {w['id']} (approver {_cell(w['approver'])}, expires "
+            f"  \n  Waived by {_cell(w['id'])} (approver {_cell(w['approver'])}, expires "
             f"{w['expires']}): {_cell(w['justification'])}"
         )
     for note in f.notes:
@@ -55,6 +64,20 @@ def _listed(findings: list[Finding], result: GateResult, multi_stack: bool) -> l
     return lines
 
 
+def _findings_cell(result: GateResult, control: ControlResult) -> str:
+    own = result.findings_for(control.control_id)
+    blocking = sum(1 for x in own if x.blocking)
+    advisory = sum(1 for x in own if x.status is Status.FAIL and not x.blocking)
+    parts = [str(blocking)] if blocking else []
+    if advisory:
+        parts.append(f"({advisory} advisory)")
+    return " ".join(parts)
+
+
+def _badge(status: Status) -> str:
+    return _BADGE.get(status, str(status))
+
+
 def render_markdown(result: GateResult) -> str:
     s = result.summary()
     multi_stack = len(result.stacks) > 1
@@ -65,34 +88,51 @@ def render_markdown(result: GateResult) -> str:
     else:
         head = "### imekit gate: passed"
     c = s["controls"]
+    d = c["decided_by_gate"]
+    partial = f"{c['checked_in_part']} checked in part; " if c["checked_in_part"] else ""
     out = [
         head,
         "",
-        f"Stacks: {stacks}. Controls: {c['pass']} pass, {c['fail']} fail, {c['waived']} "
-        f"waived, {c['not-applicable']} not applicable, {c['unknown']} unknown; "
-        f"{c['manual']} not automated. Findings: {f['blocking']} blocking, "
+        f"Stacks: {stacks}. Controls decided by the gate: {d['pass']} pass, {d['fail']} fail, "
+        f"{d['waived']} waived, {d['not-applicable']} not applicable, {d['unknown']} unknown; "
+        f"{partial}{c['manual']} not automated. Findings: {f['blocking']} blocking, "
         f"{f['advisory']} advisory, {f['waived']} waived.",
-        "",
-        "| Control | Status | HIPAA Security Rule (45 CFR) | Findings |",
-        "|---|---|---|---|",
     ]
-    for control in result.controls:
-        own = result.findings_for(control.control_id)
-        blocking = sum(1 for x in own if x.blocking)
-        advisory = sum(1 for x in own if x.status is Status.FAIL and not x.blocking)
-        parts = [str(blocking)] if blocking else []
-        if advisory:
-            parts.append(f"({advisory} advisory)")
-        count = " ".join(parts)
-        badge = _BADGE.get(control.status, str(control.status))
-        out.append(
-            f"| {control.control_id} {_cell(control.title)} | {badge} | "
-            f"{_cell(', '.join(control.citations))} | {count} |"
-        )
+    # What the author must fix comes first; the per-control picture follows.
     blocking = sort_findings(result.blocking)
     if blocking:
         out += ["", "#### Blocking failures", ""]
         out += _listed(blocking, result, multi_stack)
+    out += [
+        "",
+        "| Control | Status | HIPAA Security Rule (45 CFR) | Findings |",
+        "|---|---|---|---|",
+    ]
+    for control in result.decided_controls:
+        out.append(
+            f"| {control.control_id} {_cell(control.title)} | {_badge(control.status)} | "
+            f"{_cell(', '.join(control.citations))} | {_findings_cell(result, control)} |"
+        )
+    if result.partial_controls:
+        out += [
+            "",
+            "Checked in part: the gate's checks support these controls; each also rests on "
+            "the evidence named, which the gate does not see (`imekit evidence status`).",
+            "",
+            "| Control | Its checks | HIPAA Security Rule (45 CFR) | Also rests on | Findings |",
+            "|---|---|---|---|---|",
+        ]
+        for control in result.partial_controls:
+            checks = (
+                "no resource to check"
+                if control.status is Status.NOT_APPLICABLE
+                else _badge(control.status)
+            )
+            out.append(
+                f"| {control.control_id} {_cell(control.title)} | {checks} | "
+                f"{_cell(', '.join(control.citations))} | {_cell(rests_on(control))} | "
+                f"{_findings_cell(result, control)} |"
+            )
     advisory = sort_findings(result.advisory)
     if advisory:
         out += ["", f"<details><summary>Advisory findings ({len(advisory)})</summary>", ""]
@@ -148,7 +188,7 @@ def _waivers(result: GateResult) -> list[str]:
         w = use.waiver
         label = state + (", expiring soon" if w.id in soon else "")
         note = f": {_cell(use.note)}" if use.note and state != "applied" else ""
-        out.append(f"| {w.id} | `{w.rule}` | {w.expires.isoformat()} | {label}{note} |")
+        out.append(f"| {_cell(w.id)} | `{w.rule}` | {w.expires.isoformat()} | {label}{note} |")
     out += ["", "</details>"]
     return out
 

@@ -43,8 +43,11 @@ def resource_label(urn: str) -> str:
     return urn
 
 
-def _status_text(status: Status, colour: bool) -> str:
+def _status_text(status: Status, colour: bool, *, checks_only: bool = False) -> str:
     text = str(status).upper() if status in (Status.FAIL, Status.UNKNOWN) else str(status)
+    if checks_only:
+        # The status of the gate's checks, not of the control: say so in the cell itself.
+        text = "checks " + ("n/a" if status is Status.NOT_APPLICABLE else text)
     padded = f"{text:<15}"
     fg = _STATUS_COLOURS.get(status)
     return click.style(padded, fg=fg, bold=status is Status.FAIL) if colour and fg else padded
@@ -73,10 +76,8 @@ def _control_block(
 ) -> list[str]:
     citations = ", ".join(control.citations)
     title = _clip(control.title, _TITLE_WIDTH)
-    line = (
-        f"  {control.control_id:<11} {_status_text(control.status, colour)} "
-        f"{title:<{_TITLE_WIDTH}} {citations}"
-    )
+    status = _status_text(control.status, colour, checks_only=not control.decided)
+    line = f"  {control.control_id:<11} {status} {title:<{_TITLE_WIDTH}} {citations}"
     advisory = [f for f in result.findings_for(control.control_id) if f.status is Status.FAIL
                 and not f.blocking]
     if advisory:
@@ -84,6 +85,8 @@ def _control_block(
     if multi_stack and len(set(control.stacks.values())) > 1:
         line += "  [" + ", ".join(f"{s}: {st}" for s, st in control.stacks.items()) + "]"
     lines = [line]
+    if not control.decided:
+        lines.append(f"    + rests on {rests_on(control)}")
     shown = [f for f in result.findings_for(control.control_id)]
     fixes_shown: set[str] = set()
     for f in sort_findings(shown):
@@ -97,6 +100,16 @@ def _control_block(
     return lines
 
 
+def rests_on(control: ControlResult) -> str:
+    """What else a control checked in part rests on, beyond the gate's checks."""
+    parts = []
+    if control.manual_evidence:
+        parts.append("evidence " + ", ".join(control.manual_evidence))
+    if control.drills:
+        parts.append(f"{len(control.drills)} drill(s)")
+    return " and ".join(parts) or "the gate's advisory checks only (none is mandatory)"
+
+
 def render_table(result: GateResult, *, colour: bool = False) -> str:
     multi_stack = len(result.stacks) > 1
     out: list[str] = []
@@ -107,8 +120,16 @@ def render_table(result: GateResult, *, colour: bool = False) -> str:
         )
     out.append("")
     out.append(f"  {'Control':<11} {'Status':<15} {'':<{_TITLE_WIDTH}} Citations (45 CFR)")
-    for control in result.controls:
+    for control in result.decided_controls:
         out.extend(_control_block(control, result, colour, multi_stack))
+    if result.partial_controls:
+        out.append("")
+        out.append(
+            "Checked in part: the status is that of the gate's checks alone; each control "
+            "also rests on the evidence named (`imekit evidence status`)."
+        )
+        for control in result.partial_controls:
+            out.extend(_control_block(control, result, colour, multi_stack))
 
     # Findings of checks no catalog control claims must still be seen.
     orphans = [f for f in result.findings if not f.control_ids]
@@ -159,9 +180,10 @@ def _waiver_lines(result: GateResult) -> list[str]:
 def summary_line(result: GateResult) -> str:
     s = result.summary()
     c = s["controls"]
+    d = c["decided_by_gate"]
     counts = (
-        f"{c['pass']} pass, {c['fail']} fail, {c['waived']} waived, "
-        f"{c['not-applicable']} not applicable, {c['unknown']} unknown"
+        f"{d['pass']} pass, {d['fail']} fail, {d['waived']} waived, "
+        f"{d['not-applicable']} not applicable, {d['unknown']} unknown"
     )
     f = s["findings"]
     if result.blocking:
@@ -171,7 +193,8 @@ def summary_line(result: GateResult) -> str:
         )
     else:
         verdict = f"PASS: no blocking finding ({f['advisory']} advisory, {f['waived']} waived)"
+    partial = f"; {c['checked_in_part']} checked in part" if c["checked_in_part"] else ""
     return (
-        f"{verdict}. Controls: {counts}; {c['manual']} not automated. "
+        f"{verdict}. Controls: {counts}{partial}; {c['manual']} not automated. "
         f"Exit {result.exit_code}."
     )
