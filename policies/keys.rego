@@ -107,25 +107,89 @@ _principal_limiting_keys := {
 	"aws:sourceaccount",
 	"aws:sourcearn",
 	"aws:sourceorgid",
+	"aws:sourceorgpaths",
 }
 
-_principal_limited(s) if {
-	some _, block in _conditions(s)
-	is_object(block)
-	some k, _ in block
-	_lower(k) in _principal_limiting_keys
+# Operators that pin a key to the values they list. Negated operators (StringNotEquals
+# allows every other account), ...IfExists and ForAllValues (both true when the key is
+# absent, as aws:PrincipalOrgID is for a principal outside any organisation) and Null do not.
+_pinning_operators := {
+	"stringequals",
+	"stringequalsignorecase",
+	"stringlike",
+	"arnequals",
+	"arnlike",
+	"foranyvalue:stringequals",
+	"foranyvalue:stringequalsignorecase",
+	"foranyvalue:stringlike",
 }
+
+# Conditions are ANDed, so one pinning condition limits the whole statement.
+_principal_limited(s) if {
+	some op, block in _conditions(s)
+	_lower(op) in _pinning_operators
+	is_object(block)
+	some k, v in block
+	_lower(k) in _principal_limiting_keys
+	values := _as_list(v)
+	count(values) > 0
+	every x in values {
+		_pinning_value(x)
+	}
+}
+
+# A value that names something: not only wildcards, and, for an ARN, no wildcard in its
+# account and a literal resource when the service has no account field (S3).
+_pinning_value(x) if {
+	is_string(x)
+	not regex.match(`^[*?]*$`, x)
+	not startswith(x, "arn:")
+}
+
+_pinning_value(x) if {
+	is_string(x)
+	parts := split(x, ":")
+	parts[0] == "arn"
+	count(parts) >= 6
+	not regex.match(`[*?]`, parts[4])
+	_arn_names_something(parts)
+}
+
+_arn_names_something(parts) if parts[4] != ""
+
+_arn_names_something(parts) if {
+	parts[4] == ""
+	not regex.match(`^[*?/]*$`, concat(":", array.slice(parts, 5, count(parts))))
+}
+
+# Principals the statement cannot name: a wildcard anywhere in Principal ("*",
+# {"AWS": "*"}, {"AWS": ["*"]}, {"Service": "*"}, "arn:aws:iam::*:root"), or NotPrincipal,
+# which reaches everyone but the principals it lists.
+_open_principal(s) if {
+	some p in _principal_values(_get(s, "Principal", null))
+	contains(p, "*")
+}
+
+_open_principal(s) if not _blank(_get(s, "NotPrincipal", null))
+
+_principal_values(p) := [p] if is_string(p)
+
+_principal_values(p) := [v | some _, vs in p; some v in _as_list(vs); is_string(v)] if is_object(p)
+
+_principal_values(p) := [v | some v in p; is_string(v)] if is_array(p)
 
 _input_key_policy := _parsed(_prop(input, "policy", null))
 
 # METADATA
 # title: KMS key policies name their principals
 # description: >-
-#   A key policy must not Allow a wildcard principal ("*" or {"AWS": "*"}) unless a
-#   condition pins it to the organisation's accounts (aws:PrincipalAccount,
-#   aws:PrincipalOrgID, kms:CallerAccount, ...). A key without a policy gets AWS's default
-#   policy (the account root only), which passes. A policy not known until apply could not
-#   be verified and fails.
+#   A key policy must not Allow a wildcard principal ("*", {"AWS": "*"}, a wildcard in any
+#   principal) or use NotPrincipal, unless a condition pins it to the organisation's
+#   accounts: StringEquals/StringLike/ArnEquals/ArnLike (not negated, not IfExists, not
+#   ForAllValues) on aws:PrincipalAccount, aws:PrincipalOrgID, kms:CallerAccount, ... with
+#   values that are not wildcards. A key without a policy gets AWS's default policy (the
+#   account root only), which passes. A policy not known until apply could not be verified
+#   and fails.
 # custom:
 #   control: IME-KEY-03
 #   message: >-
@@ -141,9 +205,9 @@ deny_kms_wildcard_principal contains msg if {
 	some s in _statements(doc)
 	is_object(s)
 	_get(s, "Effect", "") == "Allow"
-	_wildcard_principal(s)
+	_open_principal(s)
 	not _principal_limited(s)
-	msg := sprintf("[IME-KEY-03] %s %q has a key policy statement %q that allows any principal (\"*\") without an account or organisation condition", [_key_kind[input.__type], input.__name, _get(s, "Sid", "(no Sid)")])
+	msg := sprintf("[IME-KEY-03] %s %q has a key policy statement %q that allows any principal (a wildcard principal or NotPrincipal) without a condition pinning it to the organisation's accounts", [_key_kind[input.__type], input.__name, _get(s, "Sid", "(no Sid)")])
 }
 
 deny_kms_wildcard_principal contains msg if {

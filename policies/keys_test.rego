@@ -120,3 +120,52 @@ test_missing_deny_kms_wildcard_principal__policy if {
 	doc := _fx_kms({"enableKeyRotation": true})
 	count(deny_kms_wildcard_principal) == 0 with input as doc
 }
+
+_fx_open_statement(extra) := object.union({"Sid": "Open", "Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*"}, extra)
+
+_fx_open_key(extra) := _fx_kms({"policy": _fx_policy([_fx_root_statement, _fx_open_statement(extra)])})
+
+# Each of these reaches principals outside the organisation.
+test_fail_deny_kms_wildcard_principal__not_principal if {
+	key := _fx_kms({"policy": _fx_policy([{"Effect": "Allow", "NotPrincipal": {"AWS": "arn:aws:iam::123456789012:role/x"}, "Action": "kms:*", "Resource": "*"}])})
+	count(deny_kms_wildcard_principal) == 1 with input as key
+}
+
+test_fail_deny_kms_wildcard_principal__wildcards_in_other_spellings if {
+	service := _fx_open_key({"Principal": {"Service": "*"}})
+	count(deny_kms_wildcard_principal) == 1 with input as service
+	account := _fx_open_key({"Principal": {"AWS": "arn:aws:iam::*:root"}})
+	count(deny_kms_wildcard_principal) == 1 with input as account
+	listed := _fx_open_key({"Principal": ["*"]})
+	count(deny_kms_wildcard_principal) == 1 with input as listed
+}
+
+test_fail_deny_kms_wildcard_principal__conditions_that_do_not_pin if {
+	not_equals := _fx_open_key({"Condition": {"StringNotEquals": {"aws:PrincipalAccount": "123456789012"}}})
+	count(deny_kms_wildcard_principal) == 1 with input as not_equals
+	null_check := _fx_open_key({"Condition": {"Null": {"aws:PrincipalOrgID": "false"}}})
+	count(deny_kms_wildcard_principal) == 1 with input as null_check
+	if_exists := _fx_open_key({"Condition": {"StringEqualsIfExists": {"aws:PrincipalOrgID": "o-abc123"}}})
+	count(deny_kms_wildcard_principal) == 1 with input as if_exists
+	for_all := _fx_open_key({"Condition": {"ForAllValues:StringLike": {"aws:PrincipalOrgPaths": "o-abc123/*"}}})
+	count(deny_kms_wildcard_principal) == 1 with input as for_all
+	star := _fx_open_key({"Condition": {"StringLike": {"aws:PrincipalArn": "*"}}})
+	count(deny_kms_wildcard_principal) == 1 with input as star
+	any_account := _fx_open_key({"Condition": {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/admin"}}})
+	count(deny_kms_wildcard_principal) == 1 with input as any_account
+	any_bucket := _fx_open_key({"Condition": {"ArnLike": {"aws:SourceArn": "arn:aws:s3:::*"}}})
+	count(deny_kms_wildcard_principal) == 1 with input as any_bucket
+	unrelated := _fx_open_key({"Condition": {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}})
+	count(deny_kms_wildcard_principal) == 1 with input as unrelated
+}
+
+test_pass_deny_kms_wildcard_principal__pinned_in_other_spellings if {
+	org := _fx_open_key({"Condition": {"StringEquals": {"aws:PrincipalOrgID": ["o-abc123"]}}})
+	count(deny_kms_wildcard_principal) == 0 with input as org
+	arn := _fx_open_key({"Condition": {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::123456789012:role/app-*"}}})
+	count(deny_kms_wildcard_principal) == 0 with input as arn
+	bucket := _fx_open_key({"Condition": {"ArnEquals": {"aws:SourceArn": "arn:aws:s3:::phi-records"}}})
+	count(deny_kms_wildcard_principal) == 0 with input as bucket
+	paths := _fx_open_key({"Condition": {"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": "o-abc123/r-ab12/*"}}})
+	count(deny_kms_wildcard_principal) == 0 with input as paths
+}
