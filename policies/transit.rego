@@ -10,14 +10,35 @@ _bucket_policy_type := "aws:s3/bucketPolicy:BucketPolicy"
 
 _s3_all_actions := {"s3:*", "*"}
 
-# Deny, for everyone, any S3 action when aws:SecureTransport is false. A TLS-version
-# condition alone does not deny plain HTTP (the key is absent there), so it does not count.
+# Deny, for everyone, any S3 action on the bucket and its objects when aws:SecureTransport
+# is false, on that condition alone. A TLS-version condition alone does not deny plain HTTP
+# (the key is absent there); a further condition (a VPC endpoint, s3:TlsVersion) narrows
+# the deny to requests that also meet it, so it may never apply; a Resource naming only the
+# bucket leaves object reads over HTTP allowed, one naming only objects leaves listing
+# (object keys may name patients) allowed.
 _tls_deny_statement(s) if {
 	is_object(s)
 	_get(s, "Effect", "") == "Deny"
 	_wildcard_principal(s)
 	some a in _actions(s)
 	a in _s3_all_actions
+	_covers_bucket_and_objects(_resources(s))
+	_only_insecure_transport_condition(s)
+}
+
+# "*", or the bucket's ARN and "<bucket ARN>/*" (or "<bucket ARN>*", covering both).
+_covers_bucket_and_objects(resources) if {
+	some o in resources
+	is_string(o)
+	regex.match(`^[^/]*/?\*$`, o)
+	some b in resources
+	is_string(b)
+	not contains(b, "/")
+}
+
+_only_insecure_transport_condition(s) if {
+	keys := [k | some _, block in _conditions(s); is_object(block); some k, _ in block]
+	count(keys) == 1
 	"false" in _condition_values_for(s, {"Bool", "BoolIfExists"}, "aws:securetransport")
 }
 
@@ -28,7 +49,7 @@ _has_tls_deny(doc) if {
 
 _tls_problem(policy) := _tls_doc_problem(_parsed(policy))
 
-_tls_doc_problem(doc) := "its policy does not deny requests made without TLS (Deny s3:* for Principal \"*\" when aws:SecureTransport is false)" if {
+_tls_doc_problem(doc) := "its policy does not deny requests made without TLS (Deny s3:* for Principal \"*\" on the bucket and its objects when aws:SecureTransport is false, on no other condition)" if {
 	doc != null
 	not _has_tls_deny(doc)
 }
@@ -41,7 +62,8 @@ _has_inline_policy(b) if not _blank(_prop(b, "policy", null))
 # title: PHI buckets deny requests without TLS (inline policy)
 # description: >-
 #   A PHI or unclassified S3 bucket whose policy is set inline (`policy` on the bucket) must
-#   deny every S3 action for any principal when aws:SecureTransport is false. Buckets
+#   deny every S3 action for any principal on the bucket and its objects when
+#   aws:SecureTransport is false, with no further condition narrowing the deny. Buckets
 #   without an inline policy are judged by stack_deny_s3_tls_only, which sees their separate
 #   BucketPolicy resources.
 # custom:
@@ -77,8 +99,9 @@ _tls_policy_buckets := {u |
 # description: >-
 #   Every PHI or unclassified S3 bucket without an inline policy must have an
 #   aws:s3/bucketPolicy:BucketPolicy joined to it through propertyDependencies
-#   (`bucket=bucket.id`) whose policy denies every S3 action when aws:SecureTransport is
-#   false. A policy not known until apply could not be verified and fails.
+#   (`bucket=bucket.id`) whose policy denies every S3 action on the bucket and its objects
+#   when aws:SecureTransport is false, with no further condition narrowing the deny. A
+#   policy not known until apply could not be verified and fails.
 # custom:
 #   control: IME-TLS-01
 #   message: >-
@@ -113,7 +136,8 @@ _parameter_group_types := {
 }
 
 # The parameter forcing TLS per engine family, and the values that switch it on. Oracle
-# enforces TLS through an option group, which these rules do not judge.
+# enforces TLS through an option group, which these rules do not judge: a PHI database on
+# an engine without such a parameter fails (see _tls_parameter_engine).
 _force_ssl_parameter(family) := ["rds.force_ssl", {"1", "true"}] if {
 	regex.match(`^(postgres|aurora-postgresql|sqlserver)`, family)
 }
@@ -152,9 +176,11 @@ _db_group_prop := {
 # description: >-
 #   Every DB (cluster) parameter group of a PostgreSQL, SQL Server, MySQL or MariaDB family
 #   must switch TLS enforcement on (rds.force_ssl=1, require_secure_transport=ON), and a PHI
-#   or unclassified RDS instance or cluster must name a parameter group: without one, or
-#   with an AWS `default.*` group, TLS is not enforced on every engine version. A group
-#   named by a value known only at apply is judged by stack_deny_rds_force_ssl.
+#   or unclassified RDS instance or cluster must run one of those engines and name a
+#   parameter group: without one, or with an AWS `default.*` group, TLS is not enforced on
+#   every engine version. Engines whose TLS switch is no parameter (Oracle's option group,
+#   Db2, RDS Custom) fail as unverifiable. A group named by a value known only at apply is
+#   judged by stack_deny_rds_force_ssl.
 # custom:
 #   control: IME-TLS-01
 #   message: >-
@@ -178,6 +204,19 @@ deny_rds_force_ssl contains msg if {
 	input.__type in _parameter_group_types
 	_undecidable(_prop(input, "family", null))
 	msg := sprintf("[IME-TLS-01] %s %q has a family not known until apply, so TLS enforcement could not be verified", [_group_kind[input.__type], input.__name])
+}
+
+# Engines whose TLS switch is a parameter these rules know. Oracle enforces TLS through an
+# option group, Db2 and RDS Custom otherwise: a PHI database on them cannot be verified.
+_tls_parameter_engine(engine) if regex.match(`^(postgres|aurora-postgresql|sqlserver-|mysql|aurora-mysql|mariadb)`, engine)
+
+deny_rds_force_ssl contains msg if {
+	input.__type in _rds_types
+	_is_phi(input)
+	engine := _prop(input, "engine", null)
+	_known_string(engine)
+	not _tls_parameter_engine(engine)
+	msg := sprintf("[IME-TLS-01] %s %q (data-class %s) runs engine %s, whose TLS enforcement is not a parameter this rule can verify (Oracle uses an option group)", [_kind[input.__type], input.__name, _class_label(input), engine])
 }
 
 deny_rds_force_ssl contains msg if {
@@ -232,8 +271,17 @@ _default_group(g) if {
 
 _listener_types := {"aws:lb/listener:Listener", "aws:alb/listener:Listener"}
 
+_classic_lb_type := "aws:elb/loadBalancer:LoadBalancer"
+
 # Policies that refuse TLS 1.0 and 1.1 (Elastic Load Balancing's own naming).
 _tls12_policy(p) if regex.match(`^ELBSecurityPolicy-(TLS13-1-[23]|TLS-1-2|FS-1-2)(-|$)`, p)
+
+# The provider accepts protocols in any case and sends them upper-cased.
+_protocol(v) := upper(v) if _known_string(v)
+
+_protocol(v) := v if not _known_string(v)
+
+_listener_protocol(l) := _protocol(_prop(l, "protocol", null))
 
 _redirects_to_https(l) if {
 	actions := _as_list(_prop(l, "defaultActions", []))
@@ -241,7 +289,7 @@ _redirects_to_https(l) if {
 	every a in actions {
 		is_object(a)
 		_get(a, "type", "") == "redirect"
-		_get(a, ["redirect", "protocol"], "") == "HTTPS"
+		_protocol(_get(a, ["redirect", "protocol"], "")) == "HTTPS"
 	}
 }
 
@@ -251,7 +299,7 @@ _listener_problem(l) := "its protocol is not set, so AWS uses HTTP (or TCP), wit
 }
 
 _listener_problem(l) := sprintf("it listens with %v, without TLS", [p]) if {
-	p := _prop(l, "protocol", null)
+	p := _listener_protocol(l)
 	not _blank(p)
 	not _undecidable(p)
 	not p in {"HTTPS", "TLS"}
@@ -263,12 +311,12 @@ _listener_problem(l) := "its protocol is not known until apply, so it could not 
 }
 
 _listener_problem(l) := "it sets no sslPolicy, so AWS picks one that may allow TLS 1.0 and 1.1" if {
-	_prop(l, "protocol", null) in {"HTTPS", "TLS"}
+	_listener_protocol(l) in {"HTTPS", "TLS"}
 	_blank(_prop(l, "sslPolicy", null))
 }
 
 _listener_problem(l) := sprintf("its sslPolicy %v allows TLS versions older than 1.2", [p]) if {
-	_prop(l, "protocol", null) in {"HTTPS", "TLS"}
+	_listener_protocol(l) in {"HTTPS", "TLS"}
 	p := _prop(l, "sslPolicy", null)
 	not _blank(p)
 	not _undecidable(p)
@@ -276,13 +324,30 @@ _listener_problem(l) := sprintf("its sslPolicy %v allows TLS versions older than
 }
 
 _listener_problem(l) := "its sslPolicy is not known until apply, so it could not be verified" if {
-	_prop(l, "protocol", null) in {"HTTPS", "TLS"}
+	_listener_protocol(l) in {"HTTPS", "TLS"}
 	_undecidable(_prop(l, "sslPolicy", null))
 }
 
 _tls12_string_policy(p) if {
 	is_string(p)
 	_tls12_policy(p)
+}
+
+# A Classic Load Balancer's TLS policy lives in separate LoadBalancerPolicy and
+# ListenerPolicy resources; without one AWS applies ELBSecurityPolicy-2016-08, which allows
+# TLS 1.0. The rule does not follow that chain: every classic listener fails.
+_classic_listener_problem(l) := sprintf("its listener on port %v uses %v, without TLS", [_get(l, "lbPort", "?"), _shown(p)]) if {
+	p := _get(l, "lbProtocol", null)
+	not _undecidable(p)
+	not _lower(p) in {"https", "ssl"}
+}
+
+_classic_listener_problem(l) := sprintf("its listener on port %v has a protocol not known until apply, so it could not be verified", [_get(l, "lbPort", "?")]) if {
+	_undecidable(_get(l, "lbProtocol", null))
+}
+
+_classic_listener_problem(l) := sprintf("its %v listener on port %v takes its TLS policy from separate policy resources this rule does not judge, and AWS's default (ELBSecurityPolicy-2016-08) allows TLS 1.0", [_get(l, "lbProtocol", ""), _get(l, "lbPort", "?")]) if {
+	_lower(_get(l, "lbProtocol", null)) in {"https", "ssl"}
 }
 
 # METADATA
@@ -292,16 +357,33 @@ _tls12_string_policy(p) if {
 #   ELBSecurityPolicy that refuses TLS 1.0 and 1.1 (TLS13-1-2..., TLS-1-2..., FS-1-2...),
 #   or be a plain-HTTP listener whose every default action redirects to HTTPS. A listener
 #   without a protocol gets AWS's HTTP/TCP default and fails; one without an sslPolicy gets a
-#   default that may allow old TLS and fails.
+#   default that may allow old TLS and fails. Classic Load Balancer listeners always fail:
+#   their TLS policy is set by separate policy resources the rule does not judge, and AWS's
+#   default for them allows TLS 1.0.
 # custom:
 #   control: IME-TLS-01
 #   message: >-
 #     Use protocol="HTTPS" (or "TLS") with ssl_policy="ELBSecurityPolicy-TLS13-1-2-2021-06",
-#     or make an HTTP listener redirect to HTTPS.
+#     or make an HTTP listener redirect to HTTPS; replace a Classic Load Balancer with an
+#     Application or Network Load Balancer.
 #   resource_types:
 #     - aws:lb/listener:Listener
 #     - aws:alb/listener:Listener
+#     - aws:elb/loadBalancer:LoadBalancer
 deny_lb_listener_tls contains msg if {
 	input.__type in _listener_types
 	msg := sprintf("[IME-TLS-01] load balancer listener %q does not protect data in transit: %s", [input.__name, _listener_problem(input)])
+}
+
+deny_lb_listener_tls contains msg if {
+	input.__type == _classic_lb_type
+	some l in _as_list(_prop(input, "listeners", []))
+	is_object(l)
+	msg := sprintf("[IME-TLS-01] Classic Load Balancer %q does not protect data in transit: %s", [input.__name, _classic_listener_problem(l)])
+}
+
+deny_lb_listener_tls contains msg if {
+	input.__type == _classic_lb_type
+	_undecidable(_prop(input, "listeners", null))
+	msg := sprintf("[IME-TLS-01] Classic Load Balancer %q has listeners not known until apply, so they could not be verified", [input.__name])
 }

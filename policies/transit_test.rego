@@ -27,6 +27,47 @@ test_fail_deny_s3_tls_only__tls_version_condition_only if {
 	count(deny_s3_tls_only) == 1 with input as bucket
 }
 
+_fx_tls_bucket(changes) := _fx("aws:s3/bucket:Bucket", "records", {"tags": _fx_phi_tags, "policy": _fx_policy([object.union(_fx_tls_deny, changes)])})
+
+test_fail_deny_s3_tls_only__bucket_without_objects if {
+	bucket := _fx_tls_bucket({"Resource": "arn:aws:s3:::records"})
+	count(deny_s3_tls_only) == 1 with input as bucket
+}
+
+test_fail_deny_s3_tls_only__objects_without_bucket if {
+	bucket := _fx_tls_bucket({"Resource": "arn:aws:s3:::records/*"})
+	count(deny_s3_tls_only) == 1 with input as bucket
+}
+
+test_fail_deny_s3_tls_only__one_prefix_only if {
+	bucket := _fx_tls_bucket({"Resource": ["arn:aws:s3:::records", "arn:aws:s3:::records/uploads/*"]})
+	count(deny_s3_tls_only) == 1 with input as bucket
+}
+
+test_fail_deny_s3_tls_only__not_resource if {
+	statement := object.union(object.remove(_fx_tls_deny, {"Resource"}), {"NotResource": "arn:aws:s3:::records/public/*"})
+	bucket := _fx("aws:s3/bucket:Bucket", "records", {"tags": _fx_phi_tags, "policy": _fx_policy([statement])})
+	count(deny_s3_tls_only) == 1 with input as bucket
+}
+
+# A second condition narrows the deny: a TLS-version key is absent on plain HTTP, so this
+# statement never applies to it.
+test_fail_deny_s3_tls_only__narrowed_by_another_condition if {
+	version := _fx_tls_bucket({"Condition": {"Bool": {"aws:SecureTransport": "false"}, "NumericLessThan": {"s3:TlsVersion": "1.2"}}})
+	count(deny_s3_tls_only) == 1 with input as version
+	endpoint := _fx_tls_bucket({"Condition": {"Bool": {"aws:SecureTransport": "false", "aws:SourceVpce": "vpce-1"}}})
+	count(deny_s3_tls_only) == 1 with input as endpoint
+}
+
+test_pass_deny_s3_tls_only__everything_or_one_wildcard if {
+	everything := _fx_tls_bucket({"Resource": "*"})
+	count(deny_s3_tls_only) == 0 with input as everything
+	prefix := _fx_tls_bucket({"Resource": "arn:aws:s3:::records*"})
+	count(deny_s3_tls_only) == 0 with input as prefix
+	principal := _fx_tls_bucket({"Principal": {"AWS": ["*"]}})
+	count(deny_s3_tls_only) == 0 with input as principal
+}
+
 test_fail_deny_s3_tls_only__unknown_policy if {
 	bucket := _fx("aws:s3/bucket:Bucket", "records", {"tags": _fx_phi_tags, "policy": _unknown_marker})
 	msgs := deny_s3_tls_only with input as bucket
@@ -212,4 +253,65 @@ test_missing_deny_lb_listener_tls__protocol if {
 test_missing_deny_lb_listener_tls__ssl_policy if {
 	doc := _fx_listener({"protocol": "TLS", "port": 443})
 	count(deny_lb_listener_tls) == 1 with input as doc
+}
+
+test_pass_deny_lb_listener_tls__lower_case_protocols if {
+	https := _fx_listener({"protocol": "https", "sslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06"})
+	count(deny_lb_listener_tls) == 0 with input as https
+	redirect := _fx_listener({"protocol": "http", "defaultActions": [{"type": "redirect", "redirect": {"protocol": "https"}}]})
+	count(deny_lb_listener_tls) == 0 with input as redirect
+}
+
+test_fail_deny_lb_listener_tls__redirect_to_http if {
+	doc := _fx_listener({"protocol": "HTTP", "defaultActions": [{"type": "redirect", "redirect": {"protocol": "#{protocol}", "host": "example.org"}}]})
+	count(deny_lb_listener_tls) == 1 with input as doc
+}
+
+_fx_classic_lb(listeners) := _fx("aws:elb/loadBalancer:LoadBalancer", "legacy", {"listeners": listeners})
+
+# Every classic listener fails: plain ones for lack of TLS, TLS ones because their policy
+# (separate resources) defaults to one allowing TLS 1.0.
+test_fail_deny_lb_listener_tls__classic_load_balancer if {
+	doc := _fx_classic_lb([
+		{"lbProtocol": "http", "lbPort": 80, "instanceProtocol": "http", "instancePort": 8080},
+		{"lbProtocol": "https", "lbPort": 443, "instanceProtocol": "http", "instancePort": 8080, "sslCertificateId": "arn:aws:acm:us-east-1:123456789012:certificate/x"},
+	])
+	msgs := deny_lb_listener_tls with input as doc
+	count(msgs) == 2
+	_fx_all_start_with(msgs, "IME-TLS-01")
+	unknown := _fx_classic_lb(_unknown_marker)
+	count(deny_lb_listener_tls) == 1 with input as unknown
+}
+
+# Classic Load Balancers need listeners: AWS refuses one without, so there is nothing to judge.
+test_missing_deny_lb_listener_tls__classic_listeners if {
+	doc := _fx("aws:elb/loadBalancer:LoadBalancer", "legacy", {"internal": true})
+	count(deny_lb_listener_tls) == 0 with input as doc
+}
+
+test_fail_deny_rds_force_ssl__engine_without_tls_parameter if {
+	oracle := _fx_db({"engine": "oracle-ee", "parameterGroupName": "phi-oracle-pg"})
+	msgs := deny_rds_force_ssl with input as oracle
+	count(msgs) == 1
+	some m in msgs
+	contains(m, "oracle-ee")
+	db2 := _fx("aws:rds/cluster:Cluster", "db2", {"tags": _fx_phi_tags, "engine": "db2-se", "dbClusterParameterGroupName": "x"})
+	count(deny_rds_force_ssl) == 1 with input as db2
+}
+
+test_pass_deny_rds_force_ssl__engines_with_tls_parameter if {
+	every engine in ["postgres", "aurora-postgresql", "mysql", "aurora-mysql", "mariadb", "sqlserver-se"] {
+		doc := _fx_db({"engine": engine, "parameterGroupName": "phi-pg-1234"})
+		count(deny_rds_force_ssl) == 0 with input as doc
+	}
+}
+
+test_fail_deny_lb_listener_tls__values_unknown_until_apply if {
+	protocol := _fx_listener({"protocol": _unknown_marker, "sslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06"})
+	msgs := deny_lb_listener_tls with input as protocol
+	count(msgs) == 1
+	some m in msgs
+	contains(m, "not known until apply")
+	policy := _fx_listener({"protocol": "HTTPS", "sslPolicy": _unknown_marker})
+	count(deny_lb_listener_tls) == 1 with input as policy
 }
