@@ -36,20 +36,37 @@ _policy_documents(r) := [[sprintf("inline policy %q", [_get(p, "name", "")]), _g
 
 _admin_actions := {"*", "*:*"}
 
+# A Resource matching every resource: "*", or an ARN of wildcards only ("arn:aws:*:*:*:*").
+_every_resource(r) if r == "*"
+
+_every_resource(r) if {
+	is_string(r)
+	regex.match(`^arn(:[*?]*)+$|^arn:[a-z-]+(:[*?]*){4,}$`, r)
+}
+
+# Every resource, or (NotResource) every resource but a few.
+_all_resources(s) if {
+	some r in _resources(s)
+	_every_resource(r)
+}
+
+_all_resources(s) if not _blank(_get(s, "NotResource", null))
+
 _admin_statement(s) if {
 	is_object(s)
 	_get(s, "Effect", "") == "Allow"
 	some a in _actions(s)
 	a in _admin_actions
-	"*" in _resources(s)
+	_all_resources(s)
 }
 
-# Allow NotAction ... on "*" grants everything but a few services: administrator in practice.
+# Allow NotAction ... on everything grants everything but a few services: administrator in
+# practice.
 _admin_statement(s) if {
 	is_object(s)
 	_get(s, "Effect", "") == "Allow"
 	not _blank(_get(s, "NotAction", null))
-	"*" in _resources(s)
+	_all_resources(s)
 }
 
 _admin_policy_arn(v) if {
@@ -87,7 +104,8 @@ _input_documents := [[where, value, _parsed(value)] | some [where, value] in _po
 # title: No IAM policy grants every action on every resource
 # description: >-
 #   No IAM policy, inline role/user/group policy or role inline policy may Allow "*" (or use
-#   Allow NotAction) on Resource "*", and nothing may attach the AWS-managed
+#   Allow NotAction) on every resource (Resource "*" or "arn:aws:*:*:*:*", or NotResource),
+#   and nothing may attach the AWS-managed
 #   AdministratorAccess policy. A policy document not known until apply could not be
 #   verified and fails.
 # custom:
@@ -166,42 +184,152 @@ _user_policy_sets := [
 
 _mfa_key := "aws:multifactorauthpresent"
 
-# Deny (everything, or everything but the MFA bootstrap actions) when MFA is absent.
-# BoolIfExists also catches long-term access keys, which carry no MFA key at all.
+# Deny statements that fire when MFA is absent, on that condition alone: a further
+# condition lets requests that do not meet it through without MFA. BoolIfExists (or Null)
+# also catches long-term access keys, which carry no MFA key at all; Bool does not.
 _mfa_deny_statement(s) if {
 	is_object(s)
 	_get(s, "Effect", "") == "Deny"
-	_broad_deny(s)
 	_denies_without_mfa(s)
+	count([k | some _, block in _conditions(s); is_object(block); some k, _ in block]) == 1
 }
-
-_broad_deny(s) if "*" in _actions(s)
-
-_broad_deny(s) if not _blank(_get(s, "NotAction", null))
 
 _denies_without_mfa(s) if "false" in _condition_values_for(s, {"BoolIfExists"}, _mfa_key)
 
 _denies_without_mfa(s) if "true" in _condition_values_for(s, {"Null"}, _mfa_key)
 
-# An Allow that itself requires MFA (Bool, so a missing key never matches).
+# An Allow that itself requires MFA: Bool true, or a maximum MFA age (false when the key is
+# absent).
 _mfa_allow_statement(s) if {
 	is_object(s)
 	_get(s, "Effect", "") == "Allow"
 	"true" in _condition_values_for(s, {"Bool"}, _mfa_key)
 }
 
-_mfa_guarded(doc) if {
-	some s in _statements(doc)
-	_mfa_deny_statement(s)
+_mfa_allow_statement(s) if {
+	is_object(s)
+	_get(s, "Effect", "") == "Allow"
+	count(_condition_values_for(s, {"NumericLessThan", "NumericLessThanEquals"}, "aws:multifactorauthage")) > 0
 }
 
-_mfa_guarded(doc) if {
-	allows := [s | some s in _statements(doc); is_object(s); _get(s, "Effect", "") == "Allow"]
-	count(allows) > 0
-	every s in allows {
-		_mfa_allow_statement(s)
+# Every Allow of the document requires MFA itself or is covered by one of the given MFA
+# denies (they may come from another document of the same role: a deny anywhere wins). A
+# document without Allow statements grants nothing.
+_mfa_guarded(doc, denies) if {
+	every s in _statements(doc) {
+		_mfa_covered(s, denies)
 	}
 }
+
+_mfa_covered(s, _) if not _get(s, "Effect", "") == "Allow"
+
+_mfa_covered(s, _) if _mfa_allow_statement(s)
+
+_mfa_covered(s, denies) if {
+	some d in denies
+	_deny_covers_resources(d, s)
+	_deny_covers_actions(d, s)
+}
+
+_mfa_denies(docs) := [d |
+	some doc in docs
+	doc != null
+	some d in _statements(doc)
+	_mfa_deny_statement(d)
+]
+
+# --- does a Deny reach everything an Allow grants? ---------------------------------------------
+
+_deny_covers_resources(d, _) if {
+	some r in _resources(d)
+	_every_resource(r)
+}
+
+_deny_covers_resources(d, a) if {
+	_blank(_get(a, "NotResource", null))
+	allowed := _resources(a)
+	count(allowed) > 0
+	every r in allowed {
+		some p in _resources(d)
+		_pattern_covers(p, r)
+	}
+}
+
+_deny_covers_actions(d, _) if {
+	some x in _actions(d)
+	x in _admin_actions
+}
+
+_deny_covers_actions(d, a) if {
+	_blank(_get(a, "NotAction", null))
+	allowed := _lower_actions(a, "Action")
+	count(allowed) > 0
+	every x in allowed {
+		some p in _lower_actions(d, "Action")
+		_pattern_covers(p, x)
+	}
+}
+
+# Deny NotAction [...]: every action but the listed ones. The exceptions must not reach what
+# the Allow grants, save the iam: and sts: actions a person needs to set MFA up.
+_deny_covers_actions(d, a) if {
+	not _blank(_get(d, "NotAction", null))
+	_blank(_get(a, "NotAction", null))
+	allowed := _lower_actions(a, "Action")
+	count(allowed) > 0
+	every n in _lower_actions(d, "NotAction") {
+		not _excludes_granted(n, allowed)
+	}
+}
+
+_excludes_granted(n, allowed) if {
+	not _mfa_bootstrap_action(n)
+	some x in allowed
+	_overlaps(n, x)
+}
+
+_lower_actions(s, key) := {_lower(x) | some x in _as_list(_get(s, key, []))}
+
+# p ("*", "s3:*", "s3:get*", a literal or a resource ARN) covers everything x stands for. Only
+# a trailing wildcard is read as a prefix; a pattern with any other wildcard covers only
+# itself.
+_pattern_covers(p, x) if p == x
+
+_pattern_covers(p, x) if {
+	prefix := _wildcard_prefix(p)
+	startswith(x, prefix)
+}
+
+_wildcard_prefix(p) := prefix if {
+	is_string(p)
+	endswith(p, "*")
+	prefix := trim_suffix(p, "*")
+	not regex.match(`[*?]`, prefix)
+}
+
+_mfa_bootstrap_action(n) if regex.match(`^(iam|sts):`, n)
+
+# Whether NotAction n may exclude something x grants: the same action, a prefix of the
+# other, or a pattern with inner wildcards in the same service.
+_overlaps(n, x) if n == x
+
+_overlaps(n, x) if startswith(x, _wildcard_prefix(n))
+
+_overlaps(n, x) if startswith(n, _wildcard_prefix(x))
+
+_overlaps(n, x) if {
+	regex.match(`[*?]`, n)
+	not _wildcard_prefix(n)
+	_same_service(n, x)
+}
+
+_overlaps(n, x) if {
+	regex.match(`[*?]`, x)
+	not _wildcard_prefix(x)
+	_same_service(n, x)
+}
+
+_same_service(n, x) if split(n, ":")[0] == split(x, ":")[0]
 
 # A role only AWS services can assume: its sessions never carry MFA, and no person holds it.
 _service_only_trust(role) if _service_only_trust_doc(_parsed(_prop(role, "assumeRolePolicy", null)))
@@ -230,12 +358,15 @@ _trust_requires_mfa_doc(doc) if {
 
 _declares_phi(r) if _tags(r)["data-class"] == "phi"
 
-_mfa_problem(doc) := "it neither denies access without MFA (Deny with BoolIfExists aws:MultiFactorAuthPresent false) nor requires MFA on every Allow" if {
+_mfa_problem(doc, denies) := "some Allow neither requires MFA nor is covered, on all its actions and resources, by a Deny when aws:MultiFactorAuthPresent is false or absent (BoolIfExists) on that condition alone" if {
 	doc != null
-	not _mfa_guarded(doc)
+	not _mfa_guarded(doc, denies)
 }
 
-_mfa_problem(null) := "it is not known until apply or is not a JSON policy document, so MFA enforcement could not be verified"
+_mfa_problem(null, _) := "it is not known until apply or is not a JSON policy document, so MFA enforcement could not be verified"
+
+# The MFA denies of all of a resource's documents.
+_all_mfa_denies(docs) := _mfa_denies([d | some [_, d] in docs])
 
 # [where, parsed document] of a resource that must carry the MFA guard. A role passes as a
 # whole when its trust policy already requires MFA to assume it.
@@ -272,8 +403,9 @@ _input_trust := _parsed(_prop(input, "assumeRolePolicy", null))
 deny_phi_access_without_mfa contains msg if {
 	input.__type in {"aws:iam/policy:Policy", "aws:iam/role:Role"}
 	_declares_phi(input)
-	some [where, doc] in _mfa_documents(input, _input_trust)
-	msg := sprintf("[IME-IAM-02] %s (data-class phi): %s does not enforce MFA: %s", [_iam_label(input), where, _mfa_problem(doc)])
+	docs := _mfa_documents(input, _input_trust)
+	some [where, doc] in docs
+	msg := sprintf("[IME-IAM-02] %s (data-class phi): %s does not enforce MFA: %s", [_iam_label(input), where, _mfa_problem(doc, _all_mfa_denies(docs))])
 }
 
 deny_phi_access_without_mfa contains msg if {
@@ -380,8 +512,9 @@ stack_deny_phi_access_without_mfa contains msg if {
 	not _declares_phi(r)
 	_reaches_phi(r)
 	not _service_only(r)
-	some [where, doc] in _mfa_documents(r, _parsed(_prop(r, "assumeRolePolicy", null)))
-	msg := sprintf("[IME-IAM-02] %s reaches a PHI data store but %s does not enforce MFA: %s %s", [_iam_label(r), where, _mfa_problem(doc), _at(r)])
+	docs := _mfa_documents(r, _parsed(_prop(r, "assumeRolePolicy", null)))
+	some [where, doc] in docs
+	msg := sprintf("[IME-IAM-02] %s reaches a PHI data store but %s does not enforce MFA: %s %s", [_iam_label(r), where, _mfa_problem(doc, _all_mfa_denies(docs)), _at(r)])
 }
 
 # METADATA

@@ -54,6 +54,20 @@ test_fail_deny_iam_admin_wildcard_policy__unknown_document if {
 	contains(m, "could not be verified")
 }
 
+test_fail_deny_iam_admin_wildcard_policy__every_resource_spelled_otherwise if {
+	not_resource := _fx("aws:iam/policy:Policy", "ops", {"policy": _fx_policy([{"Effect": "Allow", "Action": "*", "NotResource": "arn:aws:s3:::audit/*"}])})
+	count(deny_iam_admin_wildcard_policy) == 1 with input as not_resource
+	wildcard_arn := _fx("aws:iam/policy:Policy", "ops", {"policy": _fx_policy([{"Effect": "Allow", "Action": ["*"], "Resource": "arn:aws:*:*:*:*"}])})
+	count(deny_iam_admin_wildcard_policy) == 1 with input as wildcard_arn
+	not_both := _fx("aws:iam/groupPolicy:GroupPolicy", "ops", {"policy": _fx_policy([{"Effect": "Allow", "NotAction": "iam:*", "NotResource": "arn:aws:s3:::audit"}])})
+	count(deny_iam_admin_wildcard_policy) == 1 with input as not_both
+}
+
+test_pass_deny_iam_admin_wildcard_policy__every_action_on_one_service if {
+	s3 := _fx("aws:iam/policy:Policy", "s3", {"policy": _fx_policy([{"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::*"}])})
+	count(deny_iam_admin_wildcard_policy) == 0 with input as s3
+}
+
 test_pass_deny_iam_admin_wildcard_policy if {
 	p := _fx("aws:iam/policy:Policy", "reader", {"policy": _fx_policy([_fx_read_records, {"Effect": "Deny", "Action": "*", "Resource": "*"}])})
 	count(deny_iam_admin_wildcard_policy) == 0 with input as p
@@ -121,6 +135,60 @@ test_fail_deny_phi_access_without_mfa__role_people_trust if {
 test_fail_deny_phi_access_without_mfa__unknown_document if {
 	p := _fx("aws:iam/policy:Policy", "phi-readers", {"tags": _fx_phi_tags, "policy": _unknown_marker})
 	count(deny_phi_access_without_mfa) == 1 with input as p
+}
+
+_fx_phi_policy(statements) := _fx("aws:iam/policy:Policy", "phi-readers", {"tags": _fx_phi_tags, "policy": _fx_policy(statements)})
+
+_fx_mfa_deny_with(changes) := object.union(_fx_mfa_deny, changes)
+
+# A Deny that leaves some of what the Allow grants reachable without MFA.
+test_fail_deny_phi_access_without_mfa__deny_misses_the_resources if {
+	other := _fx_phi_policy([_fx_read_records, _fx_mfa_deny_with({"Resource": "arn:aws:s3:::other/*"})])
+	count(deny_phi_access_without_mfa) == 1 with input as other
+	not_resource := _fx_phi_policy([_fx_read_records, object.union(object.remove(_fx_mfa_deny, {"Resource"}), {"NotResource": "arn:aws:s3:::records/*"})])
+	count(deny_phi_access_without_mfa) == 1 with input as not_resource
+}
+
+test_fail_deny_phi_access_without_mfa__deny_misses_the_actions if {
+	excluded := _fx_phi_policy([_fx_read_records, _fx_mfa_deny_with({"NotAction": ["s3:Get*", "sts:GetSessionToken"]})])
+	count(deny_phi_access_without_mfa) == 1 with input as excluded
+	other := _fx_phi_policy([_fx_read_records, object.union(object.remove(_fx_mfa_deny, {"NotAction"}), {"Action": "dynamodb:*"})])
+	count(deny_phi_access_without_mfa) == 1 with input as other
+	everything := _fx_phi_policy([{"Effect": "Allow", "Action": "*", "Resource": "*"}, object.union(object.remove(_fx_mfa_deny, {"NotAction"}), {"Action": "s3:*"})])
+	count(deny_phi_access_without_mfa) == 1 with input as everything
+}
+
+# Conditions are ANDed: a second one lets requests that do not meet it through without MFA
+# (object.union merges these into the guard's BoolIfExists condition).
+test_fail_deny_phi_access_without_mfa__deny_narrowed_by_another_condition if {
+	region := _fx_phi_policy([_fx_read_records, _fx_mfa_deny_with({"Condition": {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}}})])
+	count(deny_phi_access_without_mfa) == 1 with input as region
+	absent_only := _fx_phi_policy([_fx_read_records, _fx_mfa_deny_with({"Condition": {"Null": {"aws:MultiFactorAuthPresent": "true"}}})])
+	count(deny_phi_access_without_mfa) == 1 with input as absent_only
+}
+
+test_pass_deny_phi_access_without_mfa__deny_covering_exactly if {
+	same := _fx_phi_policy([_fx_read_records, object.union(object.remove(_fx_mfa_deny, {"NotAction"}), {"Action": "s3:*", "Resource": ["arn:aws:s3:::records*"]})])
+	count(deny_phi_access_without_mfa) == 0 with input as same
+	null_check := _fx_phi_policy([_fx_read_records, object.union(object.remove(_fx_mfa_deny, {"Condition"}), {"Condition": {"Null": {"aws:MultiFactorAuthPresent": "true"}}})])
+	count(deny_phi_access_without_mfa) == 0 with input as null_check
+}
+
+test_pass_deny_phi_access_without_mfa__mfa_age_and_admin_bootstrap if {
+	age := _fx_phi_policy([object.union(_fx_read_records, {"Condition": {"NumericLessThan": {"aws:MultiFactorAuthAge": "3600"}}})])
+	count(deny_phi_access_without_mfa) == 0 with input as age
+	everything := _fx_phi_policy([{"Effect": "Allow", "Action": "*", "Resource": "*"}, _fx_mfa_deny_with({"NotAction": ["iam:*MFA*", "sts:GetSessionToken"]})])
+	count(deny_phi_access_without_mfa) == 0 with input as everything
+}
+
+# A deny in one inline policy of a role guards the others: IAM applies every policy of the
+# principal.
+test_pass_deny_phi_access_without_mfa__role_deny_in_another_inline_policy if {
+	role := _fx("aws:iam/role:Role", "examiner", {"tags": _fx_phi_tags, "assumeRolePolicy": _fx_people_trust, "inlinePolicies": [
+		{"name": "read", "policy": _fx_policy([_fx_read_records])},
+		{"name": "mfa", "policy": _fx_policy([_fx_mfa_deny])},
+	]})
+	count(deny_phi_access_without_mfa) == 0 with input as role
 }
 
 test_pass_deny_phi_access_without_mfa__deny_guard if {
