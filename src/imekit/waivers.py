@@ -130,16 +130,22 @@ def _entry_error(path: str, index: int, entry_id: Any, field_name: str, why: str
     return ImekitError(f"{path}: waiver {label}: field '{field_name}' {why}", hint=_HINT)
 
 
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
 def _parse_date(value: Any) -> dt.date | None:
-    # YAML turns an unquoted 2026-03-31 into a date; a quoted one stays a string.
+    # The file is read with dates kept as text (quoted or not); parsed data handed to
+    # parse_waivers may carry real dates.
     if isinstance(value, dt.datetime):
         return None  # a timestamp is ambiguous about the last valid day: refuse it
     if isinstance(value, dt.date):
         return value
-    if isinstance(value, str):
+    if isinstance(value, str) and _DATE.match(value.strip()):
+        # Only YYYY-MM-DD: Python also reads 20260331 or 2026-W13-2, which a reviewer
+        # of the waiver file would not recognise as the date the waiver ends.
         try:
             return dt.date.fromisoformat(value.strip())
-        except ValueError:
+        except ValueError:  # 2026-02-30
             return None
     return None
 
@@ -244,20 +250,21 @@ def load_waivers(
     needs_alternative: Callable[[str], bool] | None = None,
 ) -> list[Waiver]:
     """Read and validate a waiver file; any problem is an ImekitError (exit 2)."""
+    from imekit.catalog.yamlfile import describe_error, load_strict
+
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise ImekitError(
             f"cannot read waivers {path}: {exc.strerror}", hint="check the --waivers path"
         ) from exc
+    except UnicodeDecodeError:
+        raise ImekitError(f"{path}: waivers are not UTF-8 text", hint=_HINT) from None
     try:
-        data = yaml.safe_load(text)
+        # Strict: PyYAML would keep the last of two `expires:` keys of one entry silently.
+        data = load_strict(text)
     except yaml.YAMLError as exc:
-        where = ""
-        mark = getattr(exc, "problem_mark", None)
-        if mark is not None:
-            where = f" at line {mark.line + 1}"
-        raise ImekitError(f"{path}: invalid YAML{where}", hint=_HINT) from exc
+        raise ImekitError(f"{path}: invalid YAML: {describe_error(exc)}", hint=_HINT) from None
     return parse_waivers(
         data,
         source=str(path),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -128,10 +129,39 @@ def test_addressable_control_requires_alternative_measure() -> None:
 def test_invalid_yaml_and_missing_file_are_errors(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("- id: [unclosed\n", encoding="utf-8")
-    with pytest.raises(ImekitError, match="invalid YAML at line"):
+    with pytest.raises(ImekitError, match="invalid YAML: line 2"):
         load_waivers(bad)
     with pytest.raises(ImekitError, match="cannot read waivers"):
         load_waivers(tmp_path / "absent.yaml")
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        # PyYAML alone would keep the later, live date and waive with an expired waiver.
+        ("expires: 2020-01-01\n  expires: 2099-01-01\n", "duplicate key 'expires'"),
+        ("expires: 2026-02-30\n", "got '2026-02-30'"),  # not a day: no internal error
+        ("expires: 20991231\n", "got 20991231"),
+        ("expires: 2099-W01-1\n", "got '2099-W01-1'"),
+        ("expires: 2099-01-01T00:00:00\n", "got '2099-01-01T00:00:00'"),
+    ],
+)
+def test_a_waiver_file_is_read_strictly(tmp_path: Path, text: str, why: str) -> None:
+    path = tmp_path / "w.yaml"
+    path.write_text(
+        "- id: W-1\n  rule: deny_rds_public\n  resource: '*'\n  justification: j\n"
+        "  approver: a\n  " + text,
+        encoding="utf-8",
+    )
+    with pytest.raises(ImekitError, match=re.escape(why)):
+        load_waivers(path)
+
+
+def test_a_binary_waiver_file_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "w.yaml"
+    path.write_bytes(b"\xff\xfe- id: W-1\n")
+    with pytest.raises(ImekitError, match="not UTF-8 text"):
+        load_waivers(path)
 
 
 def test_empty_file_means_no_waivers(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""Read a catalog YAML file strictly.
+"""Read a catalog (or waiver) YAML file strictly.
 
 PyYAML silently keeps the last of two equal keys; in a catalog that would hide a duplicate
 control, requirement or checkov id. Here a duplicate key is an error naming its line.
@@ -46,6 +46,16 @@ _StrictLoader.yaml_implicit_resolvers = {
 }
 
 
+def load_strict(text: str) -> Any:
+    """Parse YAML text strictly: a duplicate key is a yaml.YAMLError; dates stay strings."""
+    return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+
+
+def describe_error(exc: yaml.YAMLError) -> str:
+    """One line saying where and what, for an error message."""
+    return _one_line(exc)
+
+
 def read_yaml_mapping(path: Path) -> dict[str, Any]:
     """The YAML mapping in `path`, or ImekitError naming the file and what is wrong."""
     try:
@@ -58,7 +68,7 @@ def read_yaml_mapping(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise ImekitError(f"{path}: cannot read: {exc.strerror}") from exc
     try:
-        doc = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+        doc = load_strict(text)
     except yaml.YAMLError as exc:
         raise ImekitError(
             f"{path}: not valid YAML: {_one_line(exc)}", hint="fix the YAML at the line shown"
