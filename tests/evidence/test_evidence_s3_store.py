@@ -181,3 +181,50 @@ def test_a_writer_that_loses_the_race_retries_on_the_new_tip(endpoint: str, buck
     entries = S3Store(bucket, "lost-race", client=_client(endpoint)).entries()
     assert [e.summary["index"] for e in entries] == [99, 1]
     assert entries[1].prev == entries[0].hash
+
+
+def test_a_version_written_over_an_entry_is_ignored_and_reported(
+    endpoint: str, bucket: str, signer: Any, tmp_path: Any
+) -> None:
+    """Object lock keeps the first version, but a PutObject without If-None-Match still
+    adds a newer one that a plain GET would return; the store reads the first version."""
+    from imekit.evidence.export.bundle import export_bundle
+    from imekit.evidence.verify import verify_bundle
+
+    client = _client(endpoint)
+    store = S3Store(bucket, "ime", client=client)
+    for index in range(3):
+        _record(store, index)
+    original = [e.hash for e in store.entries()]
+    forged = store.read_entry_bytes(2).replace(b'"result":"pass"', b'"result":"fail"')
+    client.put_object(Bucket=bucket, Key="ime/entries/000000002.json", Body=forged)
+    client.delete_object(Bucket=bucket, Key="ime/heads/000000003.json")  # a delete marker
+    assert client.get_object(Bucket=bucket, Key="ime/entries/000000002.json")["Body"].read() == (
+        forged
+    )
+
+    reader = S3Store(bucket, "ime", client=_client(endpoint))
+    assert [e.hash for e in reader.entries()] == original
+    assert reader.latest_head()["count"] == 3  # type: ignore[index]
+    problems = reader.check()
+    assert any("ime/entries/000000002.json was written over 1 time" in p for p in problems)
+    assert any("ime/heads/000000003.json was deleted" in p for p in problems)
+    assert len(problems) == 2, problems
+    _record(reader, 3)  # appending still works on the intact record
+    assert [e.seq for e in reader.entries()] == [1, 2, 3, 4]
+    result = export_bundle(tmp_path / "b.zip", signer=signer, store=reader)
+    assert verify_bundle(result.path, public_key=signer.public_raw).ok
+
+
+def test_missing_read_permission_names_the_permissions(endpoint: str, bucket: str) -> None:
+    class Denied:
+        def get_paginator(self, name: str) -> Any:
+            from botocore.exceptions import ClientError
+
+            error = {"Error": {"Code": "AccessDenied", "Message": "Access Denied"}}
+            raise ClientError(error, "ListObjectVersions")
+
+    with pytest.raises(ImekitError) as raised:
+        S3Store(bucket, "ime", client=Denied()).entry_seqs()
+    assert "AccessDenied" in raised.value.message
+    assert "s3:ListBucketVersions" in (raised.value.hint or "")

@@ -13,6 +13,7 @@ two writers from forking the chain even if a lock is lost.
 from __future__ import annotations
 
 import json
+import random
 import sys
 import time
 from abc import ABC, abstractmethod
@@ -25,7 +26,8 @@ from imekit.evidence.chain import check_head, check_links, entry_name, make_head
 from imekit.evidence.entry import HEAD_SCHEMA, Entry
 from imekit.evidence.signing import Signer
 
-_ATTEMPTS = 8
+_ATTEMPTS = 10
+_BACKOFF_SECONDS = 0.02  # doubled after each lost race, with jitter, so writers spread out
 
 
 class EvidenceStore(ABC):
@@ -64,6 +66,11 @@ class EvidenceStore(ABC):
 
     def prepare_for_writing(self) -> None:  # noqa: B027 - optional hook
         """Create folders or check the bucket before the first write."""
+
+    def integrity_problems(self) -> list[str]:
+        """Attempts to alter stored objects that the backend saw while reading (S3: later
+        versions or delete markers over a locked object). Called after reading."""
+        return []
 
     # -- shared behaviour ---------------------------------------------------------------
     def read_entry(self, seq: int) -> Entry:
@@ -131,7 +138,7 @@ class EvidenceStore(ABC):
                 problems += check_head(
                     head, entries[-1] if entries else None, require_signature=False
                 )
-        return problems
+        return problems + self.integrity_problems()
 
     def append(self, body: dict[str, Any], blobs: dict[str, bytes], signer: Signer | None) -> Entry:
         """Add an entry (body without seq/prev/recorded_at) and its attachments."""
@@ -139,7 +146,9 @@ class EvidenceStore(ABC):
         for sha256, data in blobs.items():
             self.put_blob(sha256, data)
         with self.writer_lock():
-            for _ in range(_ATTEMPTS):
+            for attempt in range(_ATTEMPTS):
+                if attempt:
+                    time.sleep(random.uniform(0, _BACKOFF_SECONDS * 2 ** min(attempt, 6)))
                 tip = self._checked_tip()
                 doc = dict(body)
                 doc["seq"] = (tip.seq if tip else 0) + 1

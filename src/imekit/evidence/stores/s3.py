@@ -6,6 +6,13 @@ years, by default), so nobody, root included, can alter or delete it before then
 conditional write is the writer lock: two writers racing for entry n+1 cannot both win,
 the loser re-reads the tip and retries, so the chain never forks.
 
+Object lock keeps the first version of every key, but anyone allowed to put objects can
+still write a newer version over it, or hide it behind a delete marker; a plain GET would
+then read the newer object, and under the bucket's default retention that newer version can
+never be removed either. So the store reads every key's first version (the one its
+create-only write made), by version id, and reports any later version or delete marker as
+an attempt to alter the record.
+
 The bucket must have object lock enabled (the reference platform's evidence bucket does);
 the store refuses to write to one without. Credentials and region come from the usual AWS
 chain; AWS_ENDPOINT_URL_S3 points it at another endpoint.
@@ -26,6 +33,14 @@ from imekit.evidence.stores.base import EvidenceStore
 DEFAULT_RETENTION_DAYS = 2192
 RETENTION_ENV = "IMEKIT_EVIDENCE_RETENTION_DAYS"
 _HINT = "check AWS credentials, region and the bucket name (imekit evidence --store s3://...)"
+# What the store calls: readers need the first two, writers all of them (docs/evidence.md).
+PERMISSIONS = (
+    "s3:ListBucketVersions",
+    "s3:GetObjectVersion",
+    "s3:PutObject",
+    "s3:PutObjectRetention",
+    "s3:GetBucketObjectLockConfiguration",
+)
 
 
 class S3Store(EvidenceStore):
@@ -51,6 +66,8 @@ class S3Store(EvidenceStore):
         self.mode = mode
         self._client = client
         self._checked = False
+        self._first_version: dict[str, str] = {}  # key -> version id of its first version
+        self._overwritten: dict[str, str] = {}  # key -> how someone tried to alter it
 
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> S3Store:
@@ -94,6 +111,12 @@ class S3Store(EvidenceStore):
             s for s in (seq_from_name(k) for k in self._keys(base, start)) if s and s > after
         )
 
+    def integrity_problems(self) -> list[str]:
+        return [
+            f"s3://{self.bucket}/{key} {how}; the original, locked version is the one read"
+            for key, how in sorted(self._overwritten.items())
+        ]
+
     def read_entry_bytes(self, seq: int) -> bytes:
         return self._get(f"{self.prefix}entries/{entry_name(seq)}")
 
@@ -119,20 +142,40 @@ class S3Store(EvidenceStore):
         yield
 
     def _keys(self, prefix: str, start_after: str) -> list[str]:
-        keys: list[str] = []
+        """Keys under `prefix` (after `start_after`) that have a stored version, even if a
+        delete marker hides them; remembers each key's first version."""
+        versions: dict[str, list[str]] = {}  # newest first, as S3 lists them
+        hidden: set[str] = set()
         kwargs: dict[str, Any] = {"Bucket": self.bucket, "Prefix": prefix}
         if start_after:
-            kwargs["StartAfter"] = start_after
+            kwargs["KeyMarker"] = start_after
         try:
-            for page in self.client.get_paginator("list_objects_v2").paginate(**kwargs):
-                keys += [item["Key"] for item in page.get("Contents", [])]
+            for page in self.client.get_paginator("list_object_versions").paginate(**kwargs):
+                for item in page.get("Versions", []):
+                    versions.setdefault(item["Key"], []).append(item["VersionId"])
+                hidden.update(item["Key"] for item in page.get("DeleteMarkers", []))
         except Exception as exc:  # noqa: BLE001
             raise _error(f"cannot list {self.location}", exc) from exc
-        return keys
+        for key, ids in versions.items():
+            self._first_version[key] = ids[-1]
+            if len(ids) > 1:
+                self._overwritten[key] = f"was written over {len(ids) - 1} time(s)"
+            elif key in hidden:
+                self._overwritten[key] = "was deleted (a delete marker hides it)"
+        return sorted(versions)
 
     def _get(self, key: str) -> bytes:
+        version = self._first_version.get(key)
+        if version is None and self._keys(key, ""):
+            version = self._first_version.get(key)
+        if version is None:
+            raise ImekitError(
+                f"cannot read s3://{self.bucket}/{key}: it does not exist",
+                hint="the record is incomplete; check the bucket and prefix",
+            )
         try:
-            return self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+            response = self.client.get_object(Bucket=self.bucket, Key=key, VersionId=version)
+            return response["Body"].read()
         except Exception as exc:  # noqa: BLE001
             raise _error(f"cannot read s3://{self.bucket}/{key}", exc) from exc
 
@@ -165,4 +208,7 @@ def _code(exc: Exception) -> str:
 
 def _error(message: str, exc: Exception) -> ImekitError:
     detail = _code(exc) or type(exc).__name__
-    return ImekitError(f"{message}: {detail}", hint=_HINT)
+    hint = _HINT
+    if detail in ("AccessDenied", "AllAccessDisabled", "403"):
+        hint = f"the store needs {', '.join(PERMISSIONS)} on the bucket (readers: the first two)"
+    return ImekitError(f"{message}: {detail}", hint=hint)
