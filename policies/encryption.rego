@@ -46,6 +46,7 @@ _key_prop := {
 	"aws:sns/topic:Topic": "kmsMasterKeyId",
 	"aws:backup/vault:Vault": "kmsKeyArn",
 	"aws:cloudtrail/trail:Trail": "kmsKeyId",
+	"aws:efs/fileSystem:FileSystem": "kmsKeyId",
 }
 
 _aws_default_key := {
@@ -57,6 +58,8 @@ _aws_default_key := {
 	"aws:sns/topic:Topic": "SNS stores messages without KMS encryption",
 	"aws:backup/vault:Vault": "AWS Backup uses the AWS-managed key aws/backup",
 	"aws:cloudtrail/trail:Trail": "CloudTrail encrypts log files with SSE-S3 and an AWS-owned key",
+	"aws:efs/fileSystem:FileSystem": "AWS uses the AWS-managed key aws/elasticfilesystem",
+	"aws:dynamodb/table:Table": "AWS uses the AWS-managed key aws/dynamodb",
 }
 
 _enc_msg(control, r, problem) := sprintf(
@@ -304,6 +307,76 @@ deny_secret_cmk_encryption contains msg if {
 	msg := _enc_msg("IME-ENC-01", input, _simple_key_problem(input))
 }
 
+# METADATA
+# title: PHI EFS file systems encrypted with a customer-managed key
+# description: >-
+#   A PHI or unclassified EFS file system must set encrypted: true (AWS's default is
+#   unencrypted) and a customer-managed kmsKeyId (without one AWS uses
+#   aws/elasticfilesystem).
+# custom:
+#   control: IME-ENC-01
+#   message: Set encrypted=True and kms_key_id to a customer-managed aws.kms.Key's ARN.
+#   resource_types:
+#     - aws:efs/fileSystem:FileSystem
+deny_efs_cmk_encryption contains msg if {
+	input.__type == "aws:efs/fileSystem:FileSystem"
+	_is_phi(input)
+	not _prop(input, "encrypted", false) == true
+	msg := _enc_msg("IME-ENC-01", input, "encrypted is not true, so the file system is not encrypted at all")
+}
+
+deny_efs_cmk_encryption contains msg if {
+	input.__type == "aws:efs/fileSystem:FileSystem"
+	_is_phi(input)
+	_prop(input, "encrypted", false) == true
+	msg := _enc_msg("IME-ENC-01", input, _simple_key_problem(input))
+}
+
+_dynamodb_sse(t) := _prop(t, "serverSideEncryption", null)
+
+_dynamodb_problem(t) := "no serverSideEncryption is set, so DynamoDB encrypts with an AWS owned key" if {
+	_blank(_dynamodb_sse(t))
+}
+
+_dynamodb_problem(t) := "serverSideEncryption is not known until apply, so it could not be verified" if {
+	sse := _dynamodb_sse(t)
+	not _blank(sse)
+	not is_object(sse)
+}
+
+_dynamodb_problem(t) := "serverSideEncryption.enabled is not true, so DynamoDB encrypts with an AWS owned key" if {
+	sse := _dynamodb_sse(t)
+	is_object(sse)
+	not _get(sse, "enabled", false) == true
+}
+
+_dynamodb_problem(t) := _key_problem(state, _aws_default_key["aws:dynamodb/table:Table"]) if {
+	sse := _dynamodb_sse(t)
+	is_object(sse)
+	_get(sse, "enabled", false) == true
+	state := _key_state(_get(sse, "kmsKeyArn", null))
+	state in {"missing", "aws-managed", "invalid"}
+}
+
+# METADATA
+# title: PHI DynamoDB tables encrypted with a customer-managed key
+# description: >-
+#   A PHI or unclassified DynamoDB table must set serverSideEncryption with enabled: true and
+#   a customer-managed kmsKeyArn. Without the block DynamoDB uses an AWS owned key; enabled
+#   without a key, the AWS-managed aws/dynamodb.
+# custom:
+#   control: IME-ENC-01
+#   message: >-
+#     Set server_side_encryption={"enabled": True, "kms_key_arn": key.arn} with a
+#     customer-managed aws.kms.Key.
+#   resource_types:
+#     - aws:dynamodb/table:Table
+deny_dynamodb_cmk_encryption contains msg if {
+	input.__type == "aws:dynamodb/table:Table"
+	_is_phi(input)
+	msg := _enc_msg("IME-ENC-01", input, _dynamodb_problem(input))
+}
+
 # --- IME-ENC-02: audit, alerting and backup data --------------------------------------------
 
 # METADATA
@@ -372,11 +445,13 @@ _phi_key_types := _bucket_types | {
 	"aws:rds/instance:Instance",
 	"aws:rds/cluster:Cluster",
 	"aws:ebs/volume:Volume",
+	"aws:efs/fileSystem:FileSystem",
+	"aws:dynamodb/table:Table",
 	"aws:secretsmanager/secret:Secret",
 }
 
 _phi_key_scope(r) if {
-	r.__type in {"aws:rds/instance:Instance", "aws:rds/cluster:Cluster", "aws:ebs/volume:Volume"}
+	r.__type in {"aws:rds/instance:Instance", "aws:rds/cluster:Cluster", "aws:ebs/volume:Volume", "aws:efs/fileSystem:FileSystem"}
 	_is_phi(r)
 }
 
@@ -399,6 +474,14 @@ _phi_key_values(r) := {[_s3_inline_sse_prop[r.__type], _get(d, "kmsMasterKeyId",
 	_get(d, "sseAlgorithm", null) in _kms_algorithms
 } if _is_phi_bucket(r)
 
+_phi_key_values(r) := {["serverSideEncryption", _get(sse, "kmsKeyArn", null)] |
+	sse := _dynamodb_sse(r)
+	is_object(sse)
+} if {
+	r.__type == "aws:dynamodb/table:Table"
+	_is_phi(r)
+}
+
 _unverified_key_msg(control, r, prop) := sprintf(
 	"[%s] %s %q%s: %s is not known until apply and does not depend on a KMS key or alias in this stack, so it could not be verified as a customer-managed key %s",
 	[control, _kind[r.__type], r.__name, _class_note(r), prop, _at(r)],
@@ -407,9 +490,10 @@ _unverified_key_msg(control, r, prop) := sprintf(
 # METADATA
 # title: PHI store keys resolve to a customer-managed key in the stack
 # description: >-
-#   When the key of a PHI store (RDS, EBS, inline S3 encryption, secrets) is not known until
-#   apply, it must depend (propertyDependencies) on an aws:kms Key, ReplicaKey, ExternalKey
-#   or Alias of the same stack; otherwise the key cannot be verified and the check fails.
+#   When the key of a PHI store (RDS, EBS, EFS, DynamoDB, inline S3 encryption, secrets) is
+#   not known until apply, it must depend (propertyDependencies) on an aws:kms Key,
+#   ReplicaKey, ExternalKey or Alias of the same stack; otherwise the key cannot be verified
+#   and the check fails.
 # custom:
 #   control: IME-ENC-01
 #   message: >-
@@ -421,6 +505,8 @@ _unverified_key_msg(control, r, prop) := sprintf(
 #     - aws:rds/instance:Instance
 #     - aws:rds/cluster:Cluster
 #     - aws:ebs/volume:Volume
+#     - aws:efs/fileSystem:FileSystem
+#     - aws:dynamodb/table:Table
 #     - aws:secretsmanager/secret:Secret
 #     - aws:kms/key:Key
 #     - aws:kms/replicaKey:ReplicaKey

@@ -347,6 +347,77 @@ test_missing_deny_cloudtrail_cmk_encryption__kms_key_id if {
 	count(deny_cloudtrail_cmk_encryption) == 1 with input as doc
 }
 
+# --- deny_efs_cmk_encryption -------------------------------------------------------------------
+
+_fx_efs(props) := _fx("aws:efs/fileSystem:FileSystem", "phi-files", object.union({"tags": _fx_phi_tags}, props))
+
+test_fail_deny_efs_cmk_encryption__unencrypted if {
+	doc := _fx_efs({"encrypted": false})
+	msgs := deny_efs_cmk_encryption with input as doc
+	count(msgs) == 1
+	_fx_all_start_with(msgs, "IME-ENC-01")
+}
+
+test_fail_deny_efs_cmk_encryption__aws_managed_key if {
+	doc := _fx_efs({"encrypted": true, "kmsKeyId": "alias/aws/elasticfilesystem"})
+	count(deny_efs_cmk_encryption) == 1 with input as doc
+}
+
+test_pass_deny_efs_cmk_encryption if {
+	doc := _fx_efs({"encrypted": true, "kmsKeyId": _fx_key_arn})
+	count(deny_efs_cmk_encryption) == 0 with input as doc
+	internal := _fx("aws:efs/fileSystem:FileSystem", "scratch", {"tags": _fx_internal_tags})
+	count(deny_efs_cmk_encryption) == 0 with input as internal
+}
+
+# AWS's default for a new file system is unencrypted.
+test_missing_deny_efs_cmk_encryption__encrypted if {
+	doc := _fx_efs({"performanceMode": "generalPurpose"})
+	count(deny_efs_cmk_encryption) == 1 with input as doc
+}
+
+test_missing_deny_efs_cmk_encryption__kms_key_id if {
+	doc := _fx_efs({"encrypted": true})
+	msgs := deny_efs_cmk_encryption with input as doc
+	count(msgs) == 1
+	some m in msgs
+	contains(m, "aws/elasticfilesystem")
+}
+
+# --- deny_dynamodb_cmk_encryption ----------------------------------------------------------------
+
+_fx_table(props) := _fx("aws:dynamodb/table:Table", "phi-cases", object.union({"tags": _fx_phi_tags, "hashKey": "id"}, props))
+
+test_fail_deny_dynamodb_cmk_encryption__disabled if {
+	doc := _fx_table({"serverSideEncryption": {"enabled": false}})
+	msgs := deny_dynamodb_cmk_encryption with input as doc
+	count(msgs) == 1
+	_fx_all_start_with(msgs, "IME-ENC-01")
+}
+
+test_fail_deny_dynamodb_cmk_encryption__aws_managed_key if {
+	doc := _fx_table({"serverSideEncryption": {"enabled": true}})
+	msgs := deny_dynamodb_cmk_encryption with input as doc
+	count(msgs) == 1
+	some m in msgs
+	contains(m, "aws/dynamodb")
+	unknown := _fx_table({"serverSideEncryption": _unknown_marker})
+	count(deny_dynamodb_cmk_encryption) == 1 with input as unknown
+}
+
+test_pass_deny_dynamodb_cmk_encryption if {
+	doc := _fx_table({"serverSideEncryption": {"enabled": true, "kmsKeyArn": _fx_key_arn}})
+	count(deny_dynamodb_cmk_encryption) == 0 with input as doc
+	later := _fx_table({"serverSideEncryption": {"enabled": true, "kmsKeyArn": _unknown_marker}})
+	count(deny_dynamodb_cmk_encryption) == 0 with input as later
+}
+
+# Without the block DynamoDB uses an AWS owned key.
+test_missing_deny_dynamodb_cmk_encryption__server_side_encryption if {
+	doc := _fx_table({"billingMode": "PAY_PER_REQUEST"})
+	count(deny_dynamodb_cmk_encryption) == 1 with input as doc
+}
+
 # --- stack_deny_phi_cmk_reference / stack_deny_audit_cmk_reference ------------------------
 
 _fx_db_unknown_key(deps) := _fxs("aws:rds/instance:Instance", "phi-db", {"tags": _fx_phi_tags, "storageEncrypted": true, "kmsKeyId": _unknown_marker}, deps)
@@ -373,6 +444,22 @@ test_fail_stack_deny_phi_cmk_reference__inline_bucket_key if {
 	b := _fxs("aws:s3/bucket:Bucket", "records", {"tags": _fx_phi_tags, "serverSideEncryptionConfiguration": _fx_inline_sse("aws:kms", _secret_marker)}, {})
 	doc := _fx_stack([b])
 	count(stack_deny_phi_cmk_reference) == 1 with input as doc
+}
+
+test_fail_stack_deny_phi_cmk_reference__efs_and_dynamodb if {
+	efs := _fxs("aws:efs/fileSystem:FileSystem", "phi-files", {"tags": _fx_phi_tags, "encrypted": true, "kmsKeyId": _unknown_marker}, {})
+	table := _fxs("aws:dynamodb/table:Table", "phi-cases", {"tags": _fx_phi_tags, "serverSideEncryption": {"enabled": true, "kmsKeyArn": _unknown_marker}}, {})
+	doc := _fx_stack([efs, table])
+	msgs := stack_deny_phi_cmk_reference with input as doc
+	count(msgs) == 2
+	_fx_names_urn(msgs, efs.__urn)
+	_fx_names_urn(msgs, table.__urn)
+	joined := _fx_stack([
+		_fx_key,
+		object.union(efs, {"propertyDependencies": {"kmsKeyId": [_fx_key_urn]}}),
+		object.union(table, {"propertyDependencies": {"serverSideEncryption": [_fx_key_urn]}}),
+	])
+	count(stack_deny_phi_cmk_reference) == 0 with input as joined
 }
 
 test_pass_stack_deny_phi_cmk_reference__key_in_stack if {
