@@ -157,6 +157,22 @@ def test_unwritable_report(gate_cli: Any, tmp_path: Path, insecure_graph: Path) 
     _assert_error(r, "cannot write the SARIF report")
 
 
+def test_reports_that_would_overwrite_each_other_or_an_input(
+    gate_cli: Any, tmp_path: Path, insecure_graph: Path
+) -> None:
+    graph = tmp_path / "dev.json"
+    shutil.copy(insecure_graph, graph)
+    before = graph.read_bytes()
+    out = tmp_path / "report.out"
+    r = gate_cli("--graph", str(graph), "--no-record", "--no-checkov",
+                 "--sarif", str(out), "--json", str(tmp_path / "." / "report.out"))
+    _assert_error(r, "SARIF and JSON reports would both be written to")
+    assert not out.exists()  # refused before anything ran
+    r = gate_cli("--graph", str(graph), "--no-record", "--no-checkov", "--json", str(graph))
+    _assert_error(r, "would overwrite the input file")
+    assert graph.read_bytes() == before
+
+
 @pytest.mark.parametrize(
     ("args", "needle"),
     [

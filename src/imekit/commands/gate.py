@@ -90,12 +90,17 @@ def command(
     a per-control table with HIPAA Security Rule citations and writes the requested
     reports. Exit 0: no blocking finding; 1: blocking findings; 2: could not evaluate.
     """
-    from imekit.gate.output import record_run, write_reports
+    from imekit.gate.output import check_report_paths, record_run, write_reports
     from imekit.gate.run import GateRequest, run_gate
     from imekit.gate.sources import GraphInputs
     from imekit.report.table import render_table
 
     started = time.monotonic()
+    inputs = [*graph_files, *preview_files, *export_files]
+    inputs += [p for p in (policy_config, waivers_file) if p is not None]
+    check_report_paths(
+        {"SARIF": sarif, "JUnit": junit, "JSON": json_file, "Markdown": markdown}, inputs
+    )
     request = GateRequest(
         inputs=GraphInputs(
             program_dir=program_dir,

@@ -23,6 +23,32 @@ def _write(kind: str, path: Path, writer: Any) -> None:
         ) from exc
 
 
+def check_report_paths(reports: dict[str, Path | None], inputs: list[Path]) -> None:
+    """Refuse, before anything runs, two reports on one path or a report over an input.
+
+    Either would leave a CI job with a report that is not the one it asked for: the JSON
+    overwritten by the SARIF, or the waiver file replaced by a report.
+    """
+    seen: dict[Path, str] = {}
+    for kind, path in reports.items():
+        if path is None:
+            continue
+        key = path.resolve()
+        if key in seen:
+            raise ImekitError(
+                f"the {seen[key]} and {kind} reports would both be written to {path}",
+                hint="give each report its own path",
+            )
+        seen[key] = kind
+    for source in inputs:
+        kind = seen.get(source.resolve())
+        if kind is not None:
+            raise ImekitError(
+                f"the {kind} report would overwrite the input file {source}",
+                hint="write the report somewhere else",
+            )
+
+
 def write_reports(
     result: GateResult,
     *,
