@@ -196,6 +196,7 @@ def run_command(name: str, target: str, confirm_account: str | None, tabletop: b
     """Run drill NAME (a runbook name or a path to a drill YAML) and write its journal."""
     from imekit.drills.definition import load_drill
     from imekit.drills.journal import write_journal
+    from imekit.drills.runner import deferred_interrupts
 
     if target == "aws" and not confirm_account:
         # Refuse before anything else happens: not a session, not a client, not a call.
@@ -211,8 +212,9 @@ def run_command(name: str, target: str, confirm_account: str | None, tabletop: b
             raise ImekitError("--answers applies to tabletop exercises (--tabletop) only")
         journal = _run_technical(drill, target, confirm_account, rto, rpo, skip_steps,
                                  _parse_set(set_values))
-    path = write_journal(journal, journal_dir)
-    _summary(journal, path)
+    with deferred_interrupts():
+        path = write_journal(journal, journal_dir)
+        _summary(journal, path)
     _record(path, drill, enabled=not no_record)
     click.get_current_context().exit(exitcodes.OK if journal["status"] == "passed"
                                      else exitcodes.VIOLATIONS)

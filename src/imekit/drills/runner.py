@@ -9,7 +9,10 @@ but RTO or RPO missed its target, or a phase was skipped on request; `passed` ot
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+import signal
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +31,7 @@ from imekit.status import Status
 
 Progress = Callable[[str], None]
 _VALUE_LIMIT = 2000
+INTERRUPTED = "interrupted by the operator (Ctrl-C)"
 
 
 @dataclass
@@ -148,6 +152,16 @@ class _Run:
         record = StepRecord(phase=phase, step=step, name=step.name, started=Clock.now())
         self.records.append(record)
         try:
+            return self._execute(record, step, rollback=rollback)
+        except KeyboardInterrupt:
+            record.outcome = Status.FAIL
+            record.reason = f"{INTERRUPTED} during this step"
+            record.ended = record.ended or Clock.now()
+            self._report(record)
+            raise
+
+    def _execute(self, record: StepRecord, step: Step, *, rollback: bool) -> StepRecord:
+        try:
             arguments = variables.substitute(dict(step.arguments), self.vars)
             expected = variables.substitute(step.tolerance, self.vars)
         except variables.MissingVariable as missing:
@@ -215,11 +229,37 @@ class _Run:
         try:
             self._method()
         except KeyboardInterrupt:
-            self.failures.append("interrupted by the operator; rollbacks still ran")
-            self.aborted = True
+            self._method_interrupted()
         self._rollbacks()
-        ended = Clock.now()
-        return self._journal(started, ended)
+        with deferred_interrupts():  # the journal is the one record of what was left behind
+            ended = Clock.now()
+            return self._journal(started, ended)
+
+    def _plan(self) -> list[tuple[str, Step]]:
+        """Every step of the method in the order the run records them."""
+        plan = [("setup", s) for s in self.drill.phases["setup"]]
+        plan += [("steady-state-before", s) for s in self.drill.steady_state]
+        plan += [(phase, s) for phase in PHASES[1:] for s in self.drill.phases[phase]]
+        if self.drill.recheck_steady_state:
+            plan += [("steady-state-after", s) for s in self.drill.steady_state]
+        plan += [("verification", s) for s in self.drill.verification]
+        return plan
+
+    def _method_interrupted(self) -> None:
+        """Ctrl-C during the method: say where, list what never ran; the rollbacks run next."""
+        self.aborted = True
+        current = self.records[-1] if self.records else None
+        where = (f" during {current.phase} step {current.name}"
+                 if current is not None and current.reason and INTERRUPTED in current.reason
+                 else "")
+        self.failures.append(f"{INTERRUPTED}{where}; the rollbacks ran after it")
+        self.say(f"  {INTERRUPTED}: running the rollbacks now (Ctrl-C again interrupts the "
+                 "rollback in progress, which then counts as failed)")
+        plan = self._plan()
+        done = [(r.phase, r.name) for r in self.records]
+        if done == [(phase, step.name) for phase, step in plan[:len(done)]]:
+            for phase, step in plan[len(done):]:
+                self.not_run(phase, (step,), f"not run: {INTERRUPTED}")
 
     def _method(self) -> None:
         setup = self.drill.phases["setup"]
@@ -278,8 +318,14 @@ class _Run:
             self.recovered = Clock.now()
 
     def _rollbacks(self) -> None:
+        # Each rollback runs even when an earlier one was interrupted: one Ctrl-C costs one
+        # rollback step (recorded as failed, with the tag to clean up by), never the others.
         for step in self.drill.rollbacks:
-            record = self.execute("rollback", step, rollback=True)
+            try:
+                record = self.execute("rollback", step, rollback=True)
+            except KeyboardInterrupt:
+                record = self.records[-1]
+                self.say("  the remaining rollbacks still run, so that nothing is left behind")
             if record.failed:
                 self.failures.append(
                     f"rollback {step.name} failed: {record.reason} (resources tagged "
@@ -366,6 +412,20 @@ class _Run:
         }
         secrets = [c.secret_access_key for c in self.ctx._secrets.values()]
         return redact(journal, secrets)
+
+
+@contextmanager
+def deferred_interrupts() -> Iterator[None]:
+    """Hold Ctrl-C off while a journal is assembled and written (milliseconds), so that an
+    impatient second Ctrl-C cannot lose the record of a run that already cleaned up."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, lambda *_: None)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _display_path(drill: Drill) -> str:
