@@ -85,7 +85,8 @@ def test_preview_graph_edges_and_options(preview):
     docs = preview.by_urn()
     assert docs[SSE]["propertyDependencies"] == {"bucket": [BUCKET], "rules": [KEY]}
     assert docs[SSE]["dependencies"] == sorted([BUCKET, KEY])
-    assert docs[KEY]["propertyDependencies"]["tags"] == []  # null in the file
+    # A literal input (null in the file) has no entry: the analyzer keeps non-empty lists.
+    assert "tags" not in docs[KEY]["propertyDependencies"]
     assert docs[KEY]["__options"]["protect"] is True
     assert docs[KEY]["__options"]["parent"] == P + "ime:storage:PhiStorage::records"
     assert docs[KEY]["__options"]["customTimeouts"] == {
@@ -96,7 +97,11 @@ def test_preview_graph_edges_and_options(preview):
     assert docs[BUCKET]["__options"]["ignoreChanges"] == ["tags"]
     db = docs[P + "aws:rds/instance:Instance::cases-db"]["__options"]
     assert db["additionalSecretOutputs"] == ["password"]
-    assert db["aliases"][0]["urn"] == P + "aws:rds/instance:Instance::case-db"
+    # State keeps aliases as URNs; the analyzer receives them in aliasURNs, never in aliases.
+    assert db["aliasURNs"] == [P + "aws:rds/instance:Instance::case-db"]
+    assert db["aliases"] is None
+    assert db["deleteBeforeReplace"] is None  # not kept in state
+    assert docs[BUCKET]["__options"]["additionalSecretOutputs"] == []
     provider = docs[KEY]["__provider"]
     assert provider["urn"] == DEFAULT and provider["name"] == "default_7_51_1"
     assert provider["properties"]["region"] == "us-east-1"
@@ -104,6 +109,8 @@ def test_preview_graph_edges_and_options(preview):
 
 
 def test_preview_locations(preview):
+    # The stack resource is declared by the SDK (site-packages), not by the program.
+    assert P + "pulumi:pulumi:Stack::ime-platform-dev" not in preview.locations
     assert preview.locations[KEY] == {"file": "infra/ime_platform/phi_storage.py", "line": 40}
     assert preview.locations[P + "aws:rds/instance:Instance::cases-db"] == {
         "file": "infra/__main__.py",
@@ -158,6 +165,10 @@ def test_engine_event_stream_is_refused():
             "is not in the file",
         ),
         (lambda d: d.update(steps=[], changeSummary={}), "holds no resources"),
+        (
+            lambda d: d["steps"][3]["newState"].update(customTimeouts={"create": "5m"}),
+            r"customTimeouts.create is not a number of seconds",
+        ),
     ],
 )
 def test_malformed_preview_is_a_one_line_error(tmp_path, mutate, message):
@@ -198,7 +209,7 @@ def test_export_secrets_are_masked_whatever_their_form(export):
     assert version["__properties"]["secretString"] == SECRET_MARKER
     assert version["__options"]["ignoreChanges"] == ["secretString"]
     assert version["__options"]["customTimeouts"]["create"] == 300.0
-    assert version["propertyDependencies"]["secretString"] == []
+    assert "secretString" not in version["propertyDependencies"]
     assert "EXPORT-CANARY" not in export.dumps()
 
 

@@ -56,7 +56,9 @@ def test_dependencies_and_property_dependencies(other_style_resolved):
     assert sse["propertyDependencies"]["rules"] == [KEY]
     cluster = by_name(g, "records-db")
     assert cluster["propertyDependencies"]["kmsKeyId"] == [KEY]
-    assert cluster["propertyDependencies"]["engine"] == []
+    # Literal inputs have no entry, as the analyzer receives them.
+    assert "engine" not in cluster["propertyDependencies"]
+    assert all(cluster["propertyDependencies"].values())
     # depends_on a component means every custom resource inside it.
     assert {KEY, BUCKET, SSE} <= set(cluster["dependencies"])
     bucket = by_name(g, "records-bucket")
@@ -75,8 +77,18 @@ def test_options(other_style_resolved):
     assert by_name(g, "records-bucket")["__options"]["protect"] is False
     # pulumi-aws declares secret outputs for providers; the SDK sends them as an option.
     assert "secretKey" in by_name(g, "london")["__options"]["additionalSecretOutputs"]
-    sse_aliases = by_name(g, "records-sse")["__options"]["aliases"]
-    assert sse_aliases and sse_aliases[0]["type"].endswith("EncryptionConfigurationV2")
+    # Alias specs reach the analyzer as URNs (the engine collapses them); `aliases` is null.
+    sse = by_name(g, "records-sse")["__options"]
+    assert sse["aliasURNs"] == [SSE] and sse["aliases"] is None
+    assert by_name(g, "records-bucket")["__options"]["aliasURNs"] == []
+    assert cluster["aliasURNs"] == [
+        P + "aws:rds/cluster:Cluster::cases-db",
+        "urn:pulumi:legacy::other-style::otherstyle:storage:RecordsStore$aws:rds/cluster:Cluster"
+        "::store-db",
+    ]
+    # Null unless true; empty option lists arrive as lists.
+    assert cluster["deleteBeforeReplace"] is None
+    assert by_name(g, "records-logs")["__options"]["additionalSecretOutputs"] == []
 
 
 def test_explicit_and_default_providers(other_style_resolved):
@@ -84,6 +96,10 @@ def test_explicit_and_default_providers(other_style_resolved):
     london = by_name(g, "london")
     assert london["__type"] == "pulumi:providers:aws"
     assert london["__properties"]["region"] == "eu-west-2"
+    # The engine records an explicit provider's plugin version among its inputs.
+    assert london["__properties"]["version"] == by_name(g, "records-db")["__provider"][
+        "properties"
+    ]["version"]
     for child in ("records-keys-key", "records-bucket", "records-sse", "records-logs"):
         provider = by_name(g, child)["__provider"]
         assert provider["urn"] == LONDON, child

@@ -113,19 +113,12 @@ def build_document(
     Order of writes matters and mirrors the analyzer: metadata first, then every property
     overlaid at top level (a property named `type` wins over the metadata `type`), then the
     `__`-prefixed copies last so they always hold the metadata.
+
+    Options and property dependencies take the shape they have after the engine hands them
+    to the analyzer plugin over gRPC (Pulumi's plugin.NewAnalyzerServer), whatever shape the
+    caller gives them in: see `_analyzer_options`.
     """
-    opts = {
-        "protect": False,
-        "ignoreChanges": None,
-        "deleteBeforeReplace": False,
-        "additionalSecretOutputs": None,
-        "aliasURNs": None,
-        "aliases": None,
-        "customTimeouts": {"create": 0.0, "update": 0.0, "delete": 0.0},
-        "parent": "",
-    }
-    if options:
-        opts.update({k: v for k, v in options.items() if k in OPTION_KEYS})
+    opts = _analyzer_options(options or {})
     prov = provider or {}
     doc: dict[str, Any] = {
         "type": type_,
@@ -145,8 +138,36 @@ def build_document(
     doc["__properties"] = properties
     doc["__provider"] = prov
     doc["dependencies"] = list(dependencies or [])
-    doc["propertyDependencies"] = {k: list(v) for k, v in (property_dependencies or {}).items()}
+    # The engine sends only inputs that depend on something, and the analyzer server keeps
+    # only non-empty lists: a literal input has no entry at all.
+    doc["propertyDependencies"] = {
+        k: list(v) for k, v in (property_dependencies or {}).items() if v
+    }
     return doc
+
+
+def _analyzer_options(given: dict[str, Any]) -> dict[str, Any]:
+    """`__options` as the OPA analyzer receives it through Pulumi's analyzer gRPC server.
+
+    The server (sdk/go/common/resource/plugin/analyzer_server.go, convertResourceOptions)
+    rebuilds the options from the wire: `deleteBeforeReplace` is a pointer set only when
+    true (null otherwise); `additionalSecretOutputs` and `aliasURNs` always arrive as lists
+    (the wire has no null list); every alias, spec or URN, arrives as its URN in `aliasURNs`,
+    so `aliases` is always null; an empty `ignoreChanges` stays null.
+    """
+    timeouts = given.get("customTimeouts") or {}
+    return {
+        "protect": bool(given.get("protect", False)),
+        "ignoreChanges": list(given.get("ignoreChanges") or []) or None,
+        "deleteBeforeReplace": True if given.get("deleteBeforeReplace") is True else None,
+        "additionalSecretOutputs": list(given.get("additionalSecretOutputs") or []),
+        "aliasURNs": list(given.get("aliasURNs") or []),
+        "aliases": None,
+        "customTimeouts": {
+            k: float(timeouts.get(k) or 0.0) for k in ("create", "update", "delete")
+        },
+        "parent": given.get("parent") or "",
+    }
 
 
 def _fail(path: str, why: str) -> ImekitError:

@@ -67,6 +67,17 @@ def py_to_struct(data: dict[str, Any]) -> struct_pb2.Struct:
     return struct
 
 
+def _create_urn(stack: str, project: str, parent: str, type_: str, name: str) -> str:
+    """A URN as the engine builds it (resource.CreateURN): the parent's whole qualified type
+    chain prefixes the type, except the root stack's; MockMonitor keeps only the last link."""
+    qualified = type_
+    if parent:
+        parent_type = parent[len("urn:pulumi:") :].split("::", 3)[2]
+        if parent_type != STACK_TYPE:
+            qualified = f"{parent_type}${type_}"
+    return f"urn:pulumi:{stack}::{project}::{qualified}::{name}"
+
+
 # ---- what one registration looked like -------------------------------------------------
 
 
@@ -85,27 +96,6 @@ class Registration:
     package: str = ""
     version: str = ""
     location: dict[str, Any] | None = None
-
-
-def _aliases(request: Any) -> list[dict[str, Any]] | None:
-    out = []
-    for alias in request.aliases:
-        if alias.WhichOneof("alias") == "urn":
-            entry = {"urn": alias.urn, "name": "", "type": "", "project": "", "stack": ""}
-            entry.update({"parent": "", "noParent": False})
-        else:
-            spec = alias.spec
-            entry = {
-                "urn": "",
-                "name": spec.name,
-                "type": spec.type,
-                "project": spec.project,
-                "stack": spec.stack,
-                "parent": spec.parentUrn,
-                "noParent": spec.noParent,
-            }
-        out.append(entry)
-    return out or None
 
 
 def _custom_timeouts(request: Any) -> dict[str, float]:
@@ -149,14 +139,31 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
     # -- URNs, as the engine builds them -------------------------------------------------
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
-        # The engine prefixes the parent's full qualified type chain, except for the root
-        # stack; MockMonitor keeps only the last link and includes the stack.
-        qualified = type_
-        if parent:
-            parent_type = parent[len("urn:pulumi:") :].split("::", 3)[2]
-            if parent_type != STACK_TYPE:
-                qualified = f"{parent_type}${type_}"
-        return f"urn:pulumi:{self.stack}::{self.project}::{qualified}::{name}"
+        return _create_urn(self.stack, self.project, parent, type_, name)
+
+    def alias_urns(self, request: Any) -> list[str]:
+        """Every alias of a registration as a URN, as the engine stores them and hands them
+        to an analyzer: a spec's empty fields default to the resource's own name, type,
+        parent, project and stack (the engine's collapseAliasToUrn). Aliases a child
+        inherits from its parent's aliases are not expanded."""
+        out = []
+        for alias in request.aliases:
+            if alias.WhichOneof("alias") == "urn":
+                out.append(alias.urn)
+                continue
+            spec = alias.spec
+            # An empty parentUrn means "the resource's own parent", as in the engine.
+            parent = "" if spec.noParent else (spec.parentUrn or request.parent)
+            out.append(
+                _create_urn(
+                    spec.stack or self.stack,
+                    spec.project or self.project,
+                    parent,
+                    spec.type or request.type,
+                    spec.name or request.name,
+                )
+            )
+        return out + list(request.aliasURNs)
 
     # -- where the program declared it ---------------------------------------------------
 
@@ -208,13 +215,19 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         urn = self.make_urn(request.parent, request.type, request.name)
         inputs = struct_to_py(request.object)
         pkg = request.type.split(":", 1)[0]
+        if request.type.startswith(PROVIDER_PREFIX):
+            # The engine records an explicit provider's plugin version (and download URL)
+            # among its inputs, as it does for default providers.
+            if request.version:
+                inputs["version"] = request.version
+            if request.pluginDownloadURL:
+                inputs["pluginDownloadURL"] = request.pluginDownloadURL
         options: dict[str, Any] = {
             "protect": bool(request.protect) if request.HasField("protect") else False,
             "ignoreChanges": list(request.ignoreChanges) or None,
             "deleteBeforeReplace": bool(request.deleteBeforeReplace),
             "additionalSecretOutputs": list(request.additionalSecretOutputs) or None,
-            "aliasURNs": list(request.aliasURNs) or None,
-            "aliases": _aliases(request),
+            "aliasURNs": self.alias_urns(request),
             "customTimeouts": _custom_timeouts(request),
             "parent": request.parent,
         }

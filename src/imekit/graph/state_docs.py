@@ -28,6 +28,17 @@ def _string_list(value: Any, where: str, path: str, hint: str) -> list[str]:
     return list(value)
 
 
+def _timeouts(raw: dict[str, Any], where: str, path: str, hint: str) -> dict[str, float]:
+    """ResourceV3 customTimeouts: seconds as numbers (resource.CustomTimeouts)."""
+    out = {}
+    for key in ("create", "update", "delete"):
+        value = raw.get(key) or 0.0
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise _fail(path, f"{where}.{key} is not a number of seconds", hint)
+        out[key] = float(value)
+    return out
+
+
 def location_of(source_position: Any) -> dict[str, Any] | None:
     """`project:///infra/__main__.py#12,5` -> {"file": "infra/__main__.py", "line": 12}."""
     if not isinstance(source_position, str) or "#" not in source_position:
@@ -45,7 +56,11 @@ def location_of(source_position: Any) -> dict[str, Any] | None:
         file = raw
     else:
         return None
-    return {"file": file, "line": line} if file else None
+    # The SDK's own frames (the stack resource is registered by pulumi/runtime/stack.py)
+    # are not the program's: synth leaves them out too.
+    if not file or any(p in ("site-packages", "dist-packages") for p in file.split("/")):
+        return None
+    return {"file": file, "line": line}
 
 
 def documents_from_states(
@@ -98,38 +113,21 @@ def documents_from_states(
         if not isinstance(timeouts, dict):
             raise _fail(path, f"{urn}: customTimeouts is not an object", hint)
         options = {
-            "protect": bool(state.get("protect", False)),
+            "protect": state.get("protect") is True,
             "ignoreChanges": _string_list(
                 state.get("ignoreChanges"), f"{urn}: ignoreChanges", path, hint
-            )
-            or None,
-            "deleteBeforeReplace": False,  # not kept in state
+            ),
+            # Not kept in state: the analyzer sees null unless a program sets it to true.
+            "deleteBeforeReplace": None,
             "additionalSecretOutputs": _string_list(
                 state.get("additionalSecretOutputs"),
                 f"{urn}: additionalSecretOutputs",
                 path,
                 hint,
-            )
-            or None,
-            "aliasURNs": None,
-            # State keeps aliases as URNs; the engine turns each into an alias with only
-            # its urn set when it hands the resource to an analyzer.
-            "aliases": [
-                {
-                    "urn": a,
-                    "name": "",
-                    "type": "",
-                    "project": "",
-                    "stack": "",
-                    "parent": "",
-                    "noParent": False,
-                }
-                for a in aliases
-            ]
-            or None,
-            "customTimeouts": {
-                k: float(timeouts.get(k) or 0.0) for k in ("create", "update", "delete")
-            },
+            ),
+            # State keeps every alias as a URN, which is how the analyzer receives them.
+            "aliasURNs": aliases,
+            "customTimeouts": _timeouts(timeouts, f"{urn}: customTimeouts", path, hint),
             "parent": parent,
         }
         provider_ref = state.get("provider") or ""

@@ -35,6 +35,11 @@ cluster = aws.rds.Cluster(
         ignore_changes=["masterPassword"],
         depends_on=[store],
         custom_timeouts=pulumi.CustomTimeouts(create="1h30m", delete="20m"),
+        # Renamed, then moved out of the store component and across stacks.
+        aliases=[
+            pulumi.Alias(name="cases-db"),
+            pulumi.Alias(name="store-db", parent=store, stack="legacy"),
+        ],
     ),
 )
 
