@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
-from pathlib import Path
 
 import pytest
 from graph_support import FAILING, OTHER_STYLE, PROGRAMS, line_of, run_cli
@@ -103,39 +101,6 @@ def test_program_raising_names_its_file_and_line():
     line = line_of(FAILING / "raises" / "naming.py", "raise ValueError")
     assert f"at naming.py:{line}: ValueError: storage tier 'platinum' is not one of" in lines[0]
     assert "Traceback" not in result.stderr
-
-
-def _alive(pid: int) -> bool:
-    stat = Path(f"/proc/{pid}/stat")
-    try:
-        state = stat.read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state != "Z"
-
-
-def test_program_past_the_timeout_is_killed_with_its_children(tmp_path):
-    pid_file = tmp_path / "child.pid"
-    started = time.monotonic()
-    result = run_cli(
-        "synth",
-        str(FAILING / "hangs"),
-        "-s",
-        "test",
-        "--timeout",
-        "2",
-        "--config",
-        f"pidFile={pid_file}",
-    )
-    elapsed = time.monotonic() - started
-    assert result.code == 2
-    assert "ran past the 2 s timeout and was killed" in result.stderr
-    assert elapsed < 15
-    pid = int(pid_file.read_text())
-    deadline = time.monotonic() + 5
-    while _alive(pid) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not _alive(pid), "the program's own child process survived the timeout"
 
 
 def test_missing_stack_config():

@@ -43,6 +43,12 @@ def _stderr(line: str) -> None:
     help="Seconds the program may run before it is killed.",
 )
 @click.option(
+    "--require-isolation",
+    is_flag=True,
+    help="Refuse to run the program (exit 2) unless it can be put in its own network, "
+    "process and mount namespaces, its credential files hidden (Linux).",
+)
+@click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -54,12 +60,14 @@ def command(
     config: tuple[str, ...],
     unknowns: bool,
     timeout: float,
+    require_isolation: bool,
     output: Path | None,
 ) -> int:
     """Run PROGRAM_DIR's Pulumi program offline under mocks and write its graph.
 
     PROGRAM_DIR is the folder holding Pulumi.yaml (default: the kit's reference IME
-    platform). The program runs in a child process without cloud or Pulumi credentials.
+    platform). The program runs in a child process without cloud or Pulumi credentials
+    and, where the machine allows it, without network or sight of other processes.
     The graph (schema imekit.graph/v1, see docs/graph-contract.md) goes to standard output
     or --output; a summary of resources by type goes to standard error.
     """
@@ -77,6 +85,7 @@ def command(
         unknowns,
         timeout,
         progress=_stderr,
+        require_isolation=require_isolation,
     )
     text = graph.dumps()
     if output is None:

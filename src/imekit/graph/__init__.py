@@ -29,11 +29,20 @@ def synthesize(
     timeout: float = 120.0,
     *,
     progress: Any = None,
+    require_isolation: bool = False,
 ) -> Graph:
     """Run a Pulumi Python program offline (default: the kit's reference platform)."""
     from imekit.graph.synth import synthesize as _synthesize
 
-    return _synthesize(program_dir, stack, config_overrides, unknowns, timeout, progress=progress)
+    return _synthesize(
+        program_dir,
+        stack,
+        config_overrides,
+        unknowns,
+        timeout,
+        progress=progress,
+        require_isolation=require_isolation,
+    )
 
 
 def load_preview_json(path: Path | str) -> Graph:

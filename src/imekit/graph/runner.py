@@ -4,7 +4,9 @@
 
 Started by imekit.graph.synth with the program's main folder as cwd, a scrubbed
 environment (no cloud or Pulumi credentials) and the stack config in PULUMI_CONFIG, as the
-Python language host does. It runs the program the way the language host does
+Python language host does; where the machine allows it, inside new user, PID, mount and
+network namespaces, in which it first hides the caller's credential files
+(imekit.graph.isolation). It runs the program the way the language host does
 (`run_in_stack(runpy.run_path(main))`), against a RecordingMonitor instead of the engine,
 and writes one JSON result file: the documents and locations, or the program's error.
 Everything it writes is already masked: secrets never leave this process.
@@ -161,11 +163,22 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
 def main(argv: list[str]) -> int:
     request_path = Path(argv[1])
     request = json.loads(request_path.read_text(encoding="utf-8"))
+    result: dict[str, Any]
     try:
-        result = run(request)
-    except BaseException as exc:  # noqa: BLE001 (a runner failure must still be reported)
-        result = {"error": {"type": type(exc).__name__, "message": _error_message(exc)}}
-        result["error"]["internal"] = True
+        if request.get("isolation") == "namespaces":
+            # Still single-threaded, and none of the program's code has run yet.
+            from imekit.graph.isolation import enter
+
+            enter(list(request.get("masked", [])))
+    except OSError as exc:
+        message = _error_message(exc)
+        result = {"error": {"type": "IsolationError", "message": message, "isolation": True}}
+    else:
+        try:
+            result = run(request)
+        except BaseException as exc:  # noqa: BLE001 (a runner failure must still be reported)
+            result = {"error": {"type": type(exc).__name__, "message": _error_message(exc)}}
+            result["error"]["internal"] = True
     Path(request["result_path"]).write_text(json.dumps(result, sort_keys=True), encoding="utf-8")
     sys.stdout.flush()
     sys.stderr.flush()

@@ -4,9 +4,10 @@ Pull-request code is untrusted, so the program runs in a child process (see
 imekit.graph.runner) with:
 - an environment rebuilt from an allow-list: no AWS_*, PULUMI_*, cloud or CI tokens, a
   throw-away HOME, and AWS credential/config files and instance metadata pointed nowhere;
-- its own process group, killed as a whole when the timeout expires.
-This is credential hygiene, not a sandbox: code that must not run at all on this machine
-belongs in a container.
+- its own process group, killed as a whole when the timeout expires or the runner exits;
+- where the machine allows it, new user, PID, mount and network namespaces with the
+caller's credential files hidden (imekit.graph.isolation). This is credential hygiene, not a
+sandbox: code that must not run at all on this machine belongs in a container.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from imekit.errors import ImekitError
+from imekit.graph import isolation
 from imekit.graph.model import Graph, validate_graph_json
 from imekit.graph.project import ProjectSpec, load_project
 
@@ -69,7 +71,9 @@ def child_environment(
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
-    with contextlib.suppress(ProcessLookupError):
+    # The group outlives its leader while any member lives, so this also reaches what the
+    # program left behind after the runner exited.
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
 
@@ -90,6 +94,12 @@ def _program_error(spec: ProjectSpec, error: dict[str, Any], output: str) -> Ime
     where = ""
     if error.get("file"):
         where = f" at {error['file']}:{error.get('line', 0)}"
+    if error.get("isolation"):
+        return ImekitError(
+            f"synth could not isolate {spec.main_relative()}: {error['message']}",
+            hint="set IMEKIT_SYNTH_ISOLATION=environment to run it with the environment "
+            "allow-list only (no network or credential-file isolation)",
+        )
     if error.get("internal"):
         return ImekitError(
             f"synth could not run {spec.main_relative()}: {error['type']}: {error['message']}",
@@ -105,7 +115,30 @@ def _program_error(spec: ProjectSpec, error: dict[str, Any], output: str) -> Ime
     )
 
 
-def run_program(spec: ProjectSpec, *, unknowns: bool, timeout: float) -> dict[str, Any]:
+def _isolation_for(spec: ProjectSpec) -> isolation.Isolation:
+    # What the run itself needs must stay visible: the program, this interpreter, imekit.
+    keep = [
+        spec.root,
+        spec.main_dir,
+        Path(sys.prefix).resolve(),
+        Path(sys.base_prefix).resolve(),
+        Path(__file__).resolve().parent.parent,
+        Path(tempfile.gettempdir()).resolve(),
+    ]
+    return isolation.choose(keep)
+
+
+def _tail(path: Path, lines: int = 3) -> str:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    return " | ".join(text.strip().splitlines()[-lines:])
+
+
+def run_program(
+    spec: ProjectSpec, *, unknowns: bool, timeout: float, iso: isolation.Isolation
+) -> dict[str, Any]:
     """Run the program in a child process; returns the runner's result document."""
     with tempfile.TemporaryDirectory(prefix="imekit-synth-") as tmp:
         tmp_dir = Path(tmp)
@@ -120,33 +153,42 @@ def run_program(spec: ProjectSpec, *, unknowns: bool, timeout: float) -> dict[st
             "main_file": spec.main_file,
             "unknowns": unknowns,
             "result_path": str(result_path),
+            "isolation": iso.level,
+            "masked": list(iso.masked),
         }
         request_path.write_text(json.dumps(request), encoding="utf-8")
-        cmd = [sys.executable, "-m", "imekit.graph.runner", str(request_path)]
-        proc = subprocess.Popen(
-            cmd,
-            cwd=spec.main_dir,
-            env=child_environment(spec, home),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            start_new_session=True,  # its own process group, so a timeout kills everything
-        )
-        try:
-            _out, err = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            _kill_group(proc)
-            raise ImekitError(
-                f"program {spec.main_relative()} ran past the {timeout:g} s timeout and was killed",
-                hint="look for a loop or a network call in the program; raise --timeout if "
-                "it is just large",
-            ) from None
+        cmd = [*iso.prefix, sys.executable, "-m", "imekit.graph.runner", str(request_path)]
+        # Files, not pipes: a process the program leaves behind would hold a pipe open and
+        # keep us waiting although the program is done. The runner captures the program's
+        # own output itself; these only catch the interpreter dying.
+        with open(tmp_dir / "stderr.txt", "wb") as err_file:
+            proc = subprocess.Popen(
+                cmd,
+                cwd=spec.main_dir,
+                env=child_environment(spec, home),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=err_file,
+                start_new_session=True,  # its own process group, so a timeout kills everything
+            )
+            try:
+                proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                _kill_group(proc)
+                raise ImekitError(
+                    f"program {spec.main_relative()} ran past the {timeout:g} s timeout and "
+                    "was killed",
+                    hint="look for a loop or a network call in the program; raise --timeout if "
+                    "it is just large",
+                ) from None
+            finally:
+                # Whatever the program started and left running goes too.
+                _kill_group(proc)
         if not result_path.is_file():
             # The interpreter itself died (signal, crash before the runner started).
-            tail = err.decode("utf-8", "replace").strip().splitlines()[-3:]
             raise ImekitError(
                 f"program {spec.main_relative()} stopped without a result "
-                f"(exit {proc.returncode}): {' | '.join(tail) or 'no output'}",
+                f"(exit {proc.returncode}): {_tail(tmp_dir / 'stderr.txt') or 'no output'}",
                 hint="run the program with `python` in its folder to see why",
             )
         try:
@@ -158,6 +200,12 @@ def run_program(spec: ProjectSpec, *, unknowns: bool, timeout: float) -> dict[st
     return result
 
 
+def _describe(iso: isolation.Isolation) -> str:
+    if iso.level == isolation.NAMESPACES:
+        return "isolated: no network, no other processes, credential files hidden"
+    return f"environment allow-list only: {iso.reason}"
+
+
 def synthesize(
     program_dir: Path | str | None = None,
     stack: str = "dev",
@@ -166,11 +214,14 @@ def synthesize(
     timeout: float = DEFAULT_TIMEOUT,
     *,
     progress: Any = None,
+    require_isolation: bool = False,
 ) -> Graph:
     """Run `program_dir`'s Pulumi program for `stack` under mocks and return its graph.
 
     `progress`, if given, is called with one line of text at a time (the CLI passes a
     stderr writer); the program's own output is passed through it as well.
+    `require_isolation` refuses to run the program (exit 2) where the machine cannot put
+    it in namespaces (see imekit.graph.isolation).
     """
     from imekit.paths import reference_program_dir
 
@@ -180,9 +231,18 @@ def synthesize(
     spec = load_project(root, stack, config_overrides)
     say = progress or (lambda _line: None)
     mode = "unknowns" if unknowns else "resolved"
+    iso = _isolation_for(spec)
+    if require_isolation and iso.level != isolation.NAMESPACES:
+        raise ImekitError(
+            f"cannot isolate {spec.main_relative()} on this machine ({iso.reason}) and "
+            "isolation is required",
+            hint="run on Linux with unprivileged user namespaces (util-linux `unshare`), or "
+            "drop the isolation requirement for trusted code",
+        )
     say(f"synth: running {spec.main_relative()} of {spec.name} (stack {spec.stack}, {mode})")
+    say(f"synth: {_describe(iso)}")
     started = time.monotonic()
-    result = run_program(spec, unknowns=unknowns, timeout=timeout)
+    result = run_program(spec, unknowns=unknowns, timeout=timeout, iso=iso)
     output = result.get("output", "")
     for line in output.splitlines():
         say(f"  program: {line}")
@@ -193,6 +253,7 @@ def synthesize(
         "mode": mode,
         "config_overrides": sorted(config_overrides or {}),
         "sdk": _versions(),
+        "isolation": iso.level,
     }
     data = {
         "schema": "imekit.graph/v1",
