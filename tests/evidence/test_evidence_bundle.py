@@ -267,6 +267,40 @@ def test_oscal_documents_parse_with_trestle(
     assert implemented == catalog_ids
 
 
+def _citations(props: Any) -> list[str]:
+    return [p.value for p in props or [] if p.name == "hipaa-citation"]
+
+
+def test_oscal_names_the_citations_of_every_implemented_requirement_and_finding(
+    members: dict[str, bytes], real_catalog: CatalogView
+) -> None:
+    """Read alone, the component definition and the assessment results still say which
+    Security Rule citation each implemented requirement and finding answers."""
+    from trestle.oscal.assessment_results import AssessmentResults
+    from trestle.oscal.component import ComponentDefinition
+
+    components = ComponentDefinition.model_validate(
+        json.loads(members["oscal/component-definition.json"])["component-definition"]
+    )
+    results = AssessmentResults.model_validate(
+        json.loads(members["oscal/assessment-results.json"])["assessment-results"]
+    )
+    expected = {c.id: [f"45 CFR {x}" for x in c.citations] for c in real_catalog.controls}
+    requirements = [
+        r
+        for comp in components.components or []
+        for impl in comp.control_implementations or []
+        for r in impl.implemented_requirements
+    ]
+    assert len(requirements) >= len(expected)
+    for requirement in requirements:
+        assert _citations(requirement.props) == expected[requirement.control_id]
+    for finding in results.results[0].findings or []:
+        control = finding.target.target_id.removesuffix("_smt")
+        assert _citations(finding.props) == expected[control]
+    assert "45 CFR 164.312(a)(2)(iv)" in expected["IME-ENC-01"]
+
+
 def test_csv_has_a_row_per_control_and_per_citation(
     members: dict[str, bytes], real_catalog: CatalogView
 ) -> None:

@@ -75,13 +75,18 @@ def build_catalog(catalog: CatalogView, now: datetime) -> dict[str, Any]:
     return _validated("catalog", doc)
 
 
+def _citation_props(control: ControlSpec) -> list[dict[str, str]]:
+    """The Security Rule citations a control meets, on every OSCAL object about it, so a
+    consumer reading one document alone still sees which regulation it answers."""
+    return [_prop("hipaa-citation", f"45 CFR {c}") for c in control.citations]
+
+
 def _catalog_control(control: ControlSpec) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "id": control.id,
         "class": "imekit-control",
         "title": control.title,
-        "props": [{"name": "label", "value": control.id}]
-        + [_prop("hipaa-citation", f"45 CFR {c}") for c in control.citations],
+        "props": [{"name": "label", "value": control.id}] + _citation_props(control),
     }
     prose = control.summary or control.inherited or control.title
     entry["parts"] = [{"id": f"{control.id}_smt", "name": "statement", "prose": prose}]
@@ -129,7 +134,8 @@ def build_component_definition(catalog: CatalogView, now: datetime) -> dict[str,
                                 "uuid": stable_uuid("inherited", c.id),
                                 "control-id": c.id,
                                 "description": c.inherited or "",
-                                "props": [_prop("implementation-kind", "inherited")],
+                                "props": [_prop("implementation-kind", "inherited")]
+                                + _citation_props(c),
                             }
                             for c in inherited
                         ],
@@ -146,7 +152,8 @@ def build_component_definition(catalog: CatalogView, now: datetime) -> dict[str,
 
 
 def _implemented(control: ControlSpec) -> dict[str, Any]:
-    props = [_prop("rego-rule", r) for r in control.rego]
+    props = _citation_props(control)
+    props += [_prop("rego-rule", r) for r in control.rego]
     props += [_prop("checkov-check", c) for c in control.checkov]
     props += [_prop("drill", d) for d in control.drills]
     props += [_prop("manual-evidence", m.id) for m in control.manual]
@@ -293,7 +300,7 @@ def _finding(control: ControlStatus, related: list[str]) -> dict[str, Any]:
         "uuid": stable_uuid("finding", control.control.id, description),
         "title": f"{control.control.id} {control.control.title}",
         "description": description,
-        "props": [_prop("imekit-status", control.status.value)],
+        "props": [_prop("imekit-status", control.status.value)] + _citation_props(control.control),
         "target": {
             "type": "statement-id",
             "target-id": f"{control.control.id}_smt",
