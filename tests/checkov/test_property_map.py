@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import json
 import re
 from functools import cache
+from pathlib import Path
 
 import pytest
 from ckv_fixtures import graph, resource
@@ -25,7 +27,13 @@ from imekit.checkov.type_map import PULUMI_TO_TERRAFORM
 # Importing a pulumi-aws module warns about its deprecated V2 classes.
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
-_OUTPUT_TYPE = re.compile(r"ForwardRef\('outputs\.(\w+)'\)")
+# A nested type's annotation: `ForwardRef('outputs.X')` on a resource, plain
+# `'outputs.X'` on a nested output type.
+_OUTPUT_TYPE = re.compile(r"\boutputs\.(\w+)")
+# Terraform's own names for every mapped type (see tf_schema_extract.py).
+_TERRAFORM_NAMES = json.loads(
+    (Path(__file__).parent / "data" / "terraform_aws_schema_names.json").read_text()
+)
 
 
 def _sdk_class(token: str):
@@ -61,7 +69,7 @@ def _sample(cls, depth: int = 0) -> dict:
         nested = _nested(cls, annotation)
         if "Mapping[" in annotation:
             doc[wire] = {"Key-One": "v", "data-class": "phi"}
-        elif nested is not None and depth < 4:
+        elif nested is not None and depth < 8:
             inner = _sample(nested, depth + 1) or {"placeholder": "x"}
             doc[wire] = [inner] if "Sequence[" in annotation else inner
         elif "bool" in annotation:
@@ -115,6 +123,53 @@ def test_every_property_of_every_mapped_type_converts(token):
     _check_shape(tf_type, cls, doc, planned["values"], ())
     text = repr(planned["values"])
     assert "30.0" not in text, "integral numbers arrive as floats on the wire, plans hold ints"
+
+
+def _inflections(name: str) -> set[str]:
+    return {name, singular(name), name + "s", name + "es"}
+
+
+def _check_terraform_names(tf_type: str, names: dict, values: dict, path: str) -> list[str]:
+    """Every name the bridge wrote is Terraform's, or absent from the (older) schema but
+    then no inflection of a Terraform name either; every Terraform block is a list."""
+    wrong = []
+    for name, value in values.items():
+        where = f"{tf_type}: {path}{name}"
+        if name not in names:
+            near = [n for n in names if _inflections(n) & _inflections(name)]
+            if near:
+                wrong.append(f"{where} should be {near[0]}")
+            continue
+        nested = names[name]
+        if nested is None or name in MAP_ATTRIBUTES:
+            continue
+        if not (isinstance(value, list) and all(isinstance(v, dict) for v in value)):
+            wrong.append(f"{where} is a block: a list of objects in a plan")
+            continue
+        for item in value:
+            wrong += _check_terraform_names(tf_type, nested, item, f"{path}{name}.")
+    return wrong
+
+
+@pytest.mark.parametrize("token", sorted(PULUMI_TO_TERRAFORM))
+def test_every_name_written_is_terraforms(token):
+    """Against Terraform's own schema: a block Pulumi pluralised and Terraform did not (or
+    the reverse) would hide the attribute from every checkov check that reads it."""
+    tf_type = PULUMI_TO_TERRAFORM[token]
+    doc = _sample(_sdk_class(token))
+    conversion = convert_graphs([graph(resource(token, "sample", doc))])
+    (planned,) = conversion.plan["planned_values"]["root_module"]["resources"]
+    names = _TERRAFORM_NAMES[tf_type]
+    assert names, f"no Terraform schema recorded for {tf_type}"
+    assert _check_terraform_names(tf_type, names, planned["values"], "") == []
+    # Most inputs are found as they are (outputs-only attributes are not in the schema):
+    # the schema is the right one for the type.
+    cls = _sdk_class(token)
+    settable = inspect.signature(cls._internal_init).parameters
+    inputs = {terraform_name(tf_type, (wire,), doc.get(wire))
+              for python, wire, _a in _properties(cls) if python in settable}
+    found = inputs & set(names)
+    assert len(found) >= len(inputs) // 2, (tf_type, sorted(inputs - found))
 
 
 def test_every_map_property_of_the_mapped_types_is_known_as_a_map():
@@ -205,3 +260,25 @@ def test_renamed_attributes():
         "string_like"
     # A list of strings is an attribute, never a block to singularise.
     assert terraform_name("aws_backup_selection", ("resources",), ["arn"]) == "resources"
+
+
+def test_plural_terraform_blocks_keep_their_name_at_any_depth():
+    """WAFv2 statements nest to any depth; Terraform's `headers` and
+    `managed_rule_group_configs` are repeatable blocks with plural names."""
+    statement = {"managedRuleGroupStatement": {
+        "name": "AWSManagedRulesATPRuleSet", "vendorName": "AWS",
+        "managedRuleGroupConfigs": [{"awsManagedRulesAtpRuleSet": {"loginPath": "/login"}}],
+        "scopeDownStatement": {"byteMatchStatement": {
+            "fieldToMatch": {"headers": [{"matchScope": "ALL", "oversizeHandling": "MATCH",
+                                          "matchPattern": {"all": {}}}]},
+            "positionalConstraint": "CONTAINS", "searchString": "x",
+            "textTransformations": [{"priority": 0.0, "type": "NONE"}]}}}}
+    acl = resource("aws:wafv2/webAcl:WebAcl", "acl", {"rules": [{
+        "name": "atp", "priority": 1.0, "statement": statement}]})
+    conversion = convert_graphs([graph(acl)])
+    (planned,) = conversion.plan["planned_values"]["root_module"]["resources"]
+    managed = planned["values"]["rule"][0]["statement"][0]["managed_rule_group_statement"][0]
+    assert "managed_rule_group_configs" in managed
+    match = managed["scope_down_statement"][0]["byte_match_statement"][0]
+    assert "headers" in match["field_to_match"][0]
+    assert match["text_transformation"] == [{"priority": 0, "type": "NONE"}]

@@ -8,7 +8,8 @@ The rules pulumi-aws applies when it bridges a Terraform resource, undone:
   writes a list of objects;
 - maps (tags and a few others) are objects in both worlds and their keys are data, never
   renamed;
-- a handful of attributes were renamed outright (`alarm_name` -> `name`).
+- a handful of attributes were renamed outright (`alarm_name` -> `name`), and a list of
+  plain values sometimes gets a plural too (`thumbprint_list` -> `thumbprintLists`).
 Where the rules do not hold, `RENAMES` and `PLURAL_BLOCKS` say so, per Terraform type.
 """
 
@@ -72,10 +73,28 @@ MAP_ATTRIBUTES = frozenset(
 RENAMES: dict[str, dict[str, str]] = {
     # Attributes pulumi-aws gave another name.
     "aws_cloudwatch_metric_alarm": {"name": "alarm_name"},
-    "aws_lambda_function": {"name": "function_name"},
+    "aws_lambda_function": {
+        "name": "function_name",
+        "imageConfig.commands": "command",
+        "imageConfig.entryPoints": "entry_point",
+    },
     "aws_lambda_permission": {"function": "function_name"},
     "aws_sns_topic_subscription": {"topic": "topic_arn"},
     "aws_cloudwatch_log_subscription_filter": {"logGroup": "log_group_name"},
+    # Lists of plain values that pulumi-aws pluralised although Terraform's name is singular.
+    "aws_iam_openid_connect_provider": {
+        "clientIdLists": "client_id_list",
+        "thumbprintLists": "thumbprint_list",
+    },
+    "aws_cognito_user_pool": {
+        "userAttributeUpdateSettings.attributesRequireVerificationBeforeUpdates":
+            "attributes_require_verification_before_update",
+    },
+    "aws_cognito_risk_configuration": {
+        "riskExceptionConfiguration.blockedIpRangeLists": "blocked_ip_range_list",
+        "riskExceptionConfiguration.skippedIpRangeLists": "skipped_ip_range_list",
+    },
+    "aws_dynamodb_table": {"importTable.inputFormatOptions.csv.headerLists": "header_list"},
     # Repeatable blocks whose Terraform name is itself plural.
     "aws_backup_selection": {
         "conditions.stringEquals": "string_equals",
@@ -110,12 +129,24 @@ RENAMES: dict[str, dict[str, str]] = {
         "userPausedDetails": "user_paused_details",
     },
     "aws_s3_bucket": {
+        # Terraform's own name is plural here (CKV_AWS_144 reads it); the deprecated
+        # BucketV2 class still has the older, list-valued shape.
+        "replicationConfiguration.rules": "rules",
+        "replicationConfigurations.rules": "rules",
         "replicationConfigurations.rules.destinations.metrics": "metrics",
         "replicationConfigurations.rules.sourceSelectionCriterias.sseKmsEncryptedObjects":
             "sse_kms_encrypted_objects",
     },
     "aws_opensearch_domain": {"logPublishingOptions": "log_publishing_options"},
     "aws_elasticsearch_domain": {"logPublishingOptions": "log_publishing_options"},
+}
+
+# Per Terraform type: repeatable blocks whose Terraform name is itself plural, wherever they
+# appear under the type (WAFv2 statements nest to any depth, so a path would not do).
+# pulumi-aws keeps such a name as it is; singularising it would hide the block from checkov.
+PLURAL_BLOCKS: dict[str, frozenset[str]] = {
+    "aws_cloudwatch_event_target": frozenset({"run_command_targets"}),
+    "aws_wafv2_web_acl": frozenset({"headers", "managed_rule_group_configs"}),
 }
 
 # Terraform attributes holding a JSON document as a string. Pulumi accepts some of them as
@@ -164,7 +195,7 @@ def terraform_name(tf_type: str, path: tuple[str, ...], value: object) -> str:
         return renamed
     name = snake_case(path[-1])
     if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-        return singular(name)
+        return name if name in PLURAL_BLOCKS.get(tf_type, ()) else singular(name)
     return name
 
 
