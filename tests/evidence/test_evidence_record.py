@@ -128,6 +128,23 @@ def test_malformed_runs_are_refused(store: FolderStore, bad: dict[str, object]) 
     assert store.entry_seqs() == []
 
 
+def test_citations_come_from_the_catalog_when_the_caller_gives_none(store: FolderStore) -> None:
+    derived = record_run(
+        "checkov",
+        controls={"IME-ENC-01": "pass", "IME-AUD-03": "fail"},
+        result="fail",
+        started=NOW,
+        ended=NOW,
+        store=store,
+    )
+    assert derived is not None
+    assert "164.312(a)(2)(iv)" in derived.doc["citations"]  # IME-ENC-01
+    assert "164.316(b)(2)(i)" in derived.doc["citations"]  # IME-AUD-03
+    assert derived.doc["citations"] == sorted(set(derived.doc["citations"]))
+    given = _gate(store, citations=["164.312(b)"])
+    assert given.doc["citations"] == ["164.312(b)"]  # type: ignore[attr-defined]
+
+
 def test_secrets_and_phi_are_scrubbed_on_record(store: FolderStore) -> None:
     entry = _gate(
         store,

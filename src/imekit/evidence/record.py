@@ -69,6 +69,12 @@ def record_run(
         return None
     if kind not in KINDS:
         raise ImekitError(f"unknown evidence kind {kind!r}", hint=f"use one of {', '.join(KINDS)}")
+    recorded_controls = _controls(controls)
+    cited = {str(c) for c in citations}
+    if not cited and recorded_controls:
+        # Every entry names the Security Rule citations behind its controls, even when the
+        # caller did not: an auditor filtering by citation must not miss a run.
+        cited = set(_citations_of(recorded_controls))
     body: dict[str, Any] = {
         "schema": ENTRY_SCHEMA,
         "id": str(uuid.uuid4()),
@@ -76,8 +82,8 @@ def record_run(
         "started": utc_timestamp(parse_timestamp(started)),
         "ended": utc_timestamp(parse_timestamp(ended)),
         "result": str(scrub(str(result))),
-        "controls": _controls(controls),
-        "citations": sorted({str(c) for c in citations}),
+        "controls": recorded_controls,
+        "citations": sorted(cited),
         "summary": scrub(dict(summary or {})),
         "tool_versions": scrub(_tool_versions(tool_versions)),
         "source": {"stack": stack, **_program_source(program)},
@@ -113,7 +119,6 @@ def record_drill_journal(
     return record_run(
         "drill",
         controls=drill.controls,
-        citations=_citations_of(drill.controls),
         result=drill.status,
         started=drill.started,
         ended=drill.ended,
@@ -127,13 +132,30 @@ def record_drill_journal(
 
 
 def _citations_of(controls: Mapping[str, Any]) -> list[str]:
-    """The catalog citations of the controls a drill exercised."""
-    from imekit.evidence.catalog_view import load_catalog_view
+    """The catalog's citations of `controls` (ids the catalog does not know add none)."""
+    table = _citation_table()
+    return sorted({c for control in controls for c in table.get(control, ())})
 
-    catalog = load_catalog_view()
-    return sorted(
-        {c for control in controls if (s := catalog.control(control)) for c in s.citations}
-    )
+
+_CITATIONS: dict[tuple[str, int], dict[str, tuple[str, ...]]] = {}
+
+
+def _citation_table() -> dict[str, tuple[str, ...]]:
+    """Control id -> citations, loaded once per process (and again if controls.yaml
+    changes): recording many runs should not parse and validate the catalog each time."""
+    from imekit.evidence.catalog_view import load_catalog_view
+    from imekit.paths import controls_dir
+
+    folder = controls_dir()
+    try:
+        stamp = (str(folder), (folder / "controls.yaml").stat().st_mtime_ns)
+    except OSError:
+        stamp = (str(folder), 0)
+    if stamp not in _CITATIONS:
+        catalog = load_catalog_view(folder)
+        _CITATIONS.clear()
+        _CITATIONS[stamp] = {c.id: c.citations for c in catalog.controls}
+    return _CITATIONS[stamp]
 
 
 def _controls(controls: Mapping[str, Status | str]) -> dict[str, str]:
