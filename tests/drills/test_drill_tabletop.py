@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from imekit.commands import drill as drill_command
 from imekit.drills.definition import load_drill
 from imekit.drills.journal import load_journal
+from imekit.errors import ImekitError
 
 NAME = "incident-response-tabletop"
 
@@ -131,3 +132,68 @@ def test_interactive_session_on_a_terminal(monkeypatch, tmp_path: Path) -> None:
     answers = {a["question_id"]: a["answer"] for i in table["injects"] for a in i["answers"]}
     assert answers["Q1.2"] == "answered Q1.2"
     assert "123-45-6789" not in (journal_dir / next(journal_dir.glob("*.json")).name).read_text()
+
+
+def _interactive(monkeypatch, tmp_path: Path, lines: list[str]) -> Any:
+    monkeypatch.setattr(drill_command, "_stdin_is_terminal", lambda: True)
+    journal_dir = tmp_path / "journals"
+    result = CliRunner().invoke(drill_command.command,
+                                ["run", NAME, "--tabletop", "--journal-dir", str(journal_dir)],
+                                input="".join(f"{line}\n" for line in lines))
+    return result, journal_dir
+
+
+def test_a_session_stopped_part_way_keeps_what_was_said(monkeypatch, tmp_path: Path) -> None:
+    # Input ends in INJ-2 (as Ctrl-C or Ctrl-D would end it): the journal keeps INJ-1.
+    lines = ["Security official", "", "Declared sev-2", "Security official leads",
+             "Asked for deletion", "Disabled the account"]
+    result, journal_dir = _interactive(monkeypatch, tmp_path, lines)
+    assert result.exit_code == 1, result.output
+    journal = load_journal(next(journal_dir.glob("*.json")))
+    assert journal["status"] == "failed"
+    assert journal["reasons"][0] == "the session was stopped (Ctrl-C or end of input) at INJ-2"
+    table = journal["tabletop"]
+    first, second = table["injects"]
+    assert first["decision"] == "Declared sev-2"
+    assert [a["answer"] for a in first["answers"]] == ["Security official leads",
+                                                       "Asked for deletion"]
+    assert second["decision"] == "Disabled the account"
+    assert [a["answer"] for a in second["answers"]] == [None, None]
+    outcomes = {s["name"]: s["outcome"] for s in journal["steps"]}
+    assert outcomes == {"INJ-1": "pass", "INJ-2": "fail", "INJ-3": "not-applicable",
+                        "INJ-4": "not-applicable", "INJ-5": "not-applicable"}
+    assert table["unanswered"][:3] == ["Q2.1", "Q2.2", "INJ-3"]
+
+
+def test_a_session_stopped_before_the_first_inject_records_nothing(monkeypatch,
+                                                                    tmp_path: Path) -> None:
+    result, journal_dir = _interactive(monkeypatch, tmp_path, ["Security official"])
+    assert result.exit_code != 0
+    assert isinstance(result.exception, ImekitError)
+    assert "stopped before its first inject" in result.exception.message
+    assert not journal_dir.exists()
+
+
+@pytest.mark.parametrize(("mutate", "message"), [
+    (lambda a: a.update({"facilitator": "Dr Jane Roe, SSN 123-45-6789"}),
+     "facilitator: looks like it contains a US Social Security number"),
+    (lambda a: a["participants"].append("on-call 078-05-1120"),
+     "participants[3]: looks like it contains a US Social Security number"),
+    (lambda a: a.update({"facilitator": {"name": "Security official"}}),
+     "facilitator: must be text"),
+    (lambda a: a["participants"].append(["nested"]), "participants[3]: must be text"),
+])
+def test_roles_in_an_answers_file_are_checked_too(imekit, tmp_path, mutate, message) -> None:
+    answers = _complete_answers()
+    mutate(answers)
+    result = imekit("run", NAME, "--tabletop", "--answers", str(_write(tmp_path, answers)))
+    assert result.code == 2
+    assert message in result.err
+    assert not result.journal_dir.exists()
+
+
+def test_secret_shapes_are_refused_but_commit_ids_are_not() -> None:
+    from imekit.drills.tabletop import sensitive_reason
+
+    assert sensitive_reason("secret wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY leaked")
+    assert sensitive_reason("reverted commit 3f2a9c1e5b7d8f0a1c2e3b4d5f6a7b8c9d0e1f2a") is None

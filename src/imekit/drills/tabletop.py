@@ -44,9 +44,9 @@ Progress = Callable[[str], None]
 _SENSITIVE = (
     (re.compile(r"\b\d{3}-\d{2}-\d{4}\b"), "a US Social Security number"),
     (re.compile(r"\b(AKIA|ASIA)[A-Z0-9]{16}\b"), "an AWS access key id"),
-    (re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])"),
-     "something shaped like an AWS secret access key"),
 )
+# 40 base64 characters; a real secret key mixes cases, a git commit id (40 hex) does not.
+_SECRET_KEY = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])")
 _ANSWER_KEYS = {"facilitator", "participants", "decisions", "answers"}
 
 
@@ -54,6 +54,10 @@ def sensitive_reason(text: str) -> str | None:
     for pattern, label in _SENSITIVE:
         if pattern.search(text):
             return label
+    for match in _SECRET_KEY.finditer(text):
+        token = match.group(0)
+        if any(c.islower() for c in token) and any(c.isupper() for c in token):
+            return "something shaped like an AWS secret access key"
     return None
 
 
@@ -83,9 +87,13 @@ def load_answers(path: Path, drill: Drill) -> dict[str, Any]:
     problems = [f"unknown inject {k!r}" for k in sorted(map(str, decisions)) if k not in inject_ids]
     problems += [f"unknown question {k!r}" for k in sorted(map(str, answers))
                  if k not in question_ids]
-    for key, value in [*decisions.items(), *answers.items()]:
+    # Everything in the file ends up in the journal, the names of the roles included.
+    texts = [("facilitator", data.get("facilitator"))]
+    texts += [(f"participants[{i}]", p) for i, p in enumerate(participants)]
+    texts += [*decisions.items(), *answers.items()]
+    for key, value in texts:
         if value is not None and not isinstance(value, str):
-            problems.append(f"{key}: the answer must be text")
+            problems.append(f"{key}: must be text")
         elif value and (label := sensitive_reason(value)):
             problems.append(f"{key}: looks like it contains {label}; answers become evidence "
                             "and must hold no PHI or secrets")
@@ -110,9 +118,25 @@ def _prompt(text: str) -> str:
                    "rephrase without PHI or secrets.", err=True)
 
 
+class _Interrupted(Exception):
+    """The facilitator stopped the session (Ctrl-C, or the end of input)."""
+
+
+def _ask(text: str) -> str:
+    try:
+        return _prompt(text)
+    except (KeyboardInterrupt, EOFError, click.exceptions.Abort) as exc:
+        click.echo("", err=True)  # end the prompt's line
+        raise _Interrupted from exc
+
+
 def run_tabletop(drill: Drill, *, answers_file: Path | None,
                  progress: Progress | None = None) -> dict[str, Any]:
-    """Run the exercise (interactive when answers_file is None) and return its journal."""
+    """Run the exercise (interactive when answers_file is None) and return its journal.
+
+    An interactive session stopped part-way (Ctrl-C, end of input) still returns a journal
+    of what was answered, as failed; stopped before the first inject, it records nothing.
+    """
     say = progress or (lambda line: None)
     tabletop = drill.tabletop or {}
     interactive = answers_file is None
@@ -125,8 +149,13 @@ def run_tabletop(drill: Drill, *, answers_file: Path | None,
     if interactive:
         click.echo(f"\n{drill.title}\n\n{tabletop['scenario'].strip()}\n")
         click.echo("Do not enter PHI, real names or secrets: answers become evidence.\n")
-        facilitator = _prompt("Facilitator (role)") or None
-        roles = _prompt(f"Participants' roles, comma-separated [{', '.join(tabletop['roles'])}]")
+        try:
+            facilitator = _ask("Facilitator (role)") or None
+            roles = _ask(f"Participants' roles, comma-separated "
+                         f"[{', '.join(tabletop['roles'])}]")
+        except _Interrupted:
+            raise ImekitError("the tabletop exercise was stopped before its first inject; "
+                              "nothing was recorded") from None
         participants = [r.strip() for r in roles.split(",") if r.strip()] or \
             list(tabletop["roles"])
     else:
@@ -136,58 +165,57 @@ def run_tabletop(drill: Drill, *, answers_file: Path | None,
     injects: list[dict[str, Any]] = []
     steps: list[dict[str, Any]] = []
     unanswered: list[str] = []
+    stopped_at: str | None = None
     for inject in tabletop["injects"]:
+        if stopped_at is not None:
+            steps.append({
+                "phase": "tabletop", "name": inject["id"], "kind": "inject", "function": None,
+                "started_at": None, "ended_at": None, "duration_seconds": None,
+                "outcome": "not-applicable",
+                "reason": f"not presented: the session was stopped at {stopped_at}",
+            })
+            unanswered += ([inject["id"]] if "decision" in inject else [])
+            unanswered += [q["id"] for q in inject["questions"]]
+            continue
         presented = Clock.now()
         elapsed = (presented.monotonic - started.monotonic) / 60
-        if interactive:
-            click.pause(f"\n-- Press any key to present {inject['id']} "
-                        f"(planned T+{inject['at_minute']} min, now T+{elapsed:.0f} min) --")
-            click.echo(f"\n{inject['id']}: {inject['title']}\n{inject['narrative'].strip()}\n")
-        decision = decided_at = None
-        if "decision" in inject:
-            if interactive:
-                decision = _prompt(f"Decision - {inject['decision']}") or None
-            else:
-                assert given is not None
-                decision = given["decisions"].get(inject["id"]) or None
-            decided_at = iso(Clock.now().at) if decision else None
-            if not decision:
-                unanswered.append(inject["id"])
-        answers = []
-        for question in inject["questions"]:
-            if interactive:
-                answer = _prompt(f"{question['id']} {question['text']}") or None
-            else:
-                assert given is not None
-                answer = given["answers"].get(question["id"]) or None
-            if not answer:
-                unanswered.append(question["id"])
-            answers.append({"question_id": question["id"], "question": question["text"],
-                            "answer": answer,
-                            "answered_at": iso(Clock.now().at) if answer else None})
-            if interactive and question.get("guidance"):
-                click.echo(f"  (facilitator guidance: {question['guidance']})")
+        record = {
+            "id": inject["id"], "title": inject["title"], "planned_minute": inject["at_minute"],
+            "presented_at": iso(presented.at), "elapsed_minutes": round(elapsed, 3),
+            "decision": None, "decided_at": None, "answers": [],
+        }
+        try:
+            _present(inject, record, given, elapsed)
+        except _Interrupted:
+            stopped_at = inject["id"]
         ended = Clock.now()
-        missing = [a["question_id"] for a in answers if not a["answer"]]
-        if "decision" in inject and not decision:
+        answered = {a["question_id"] for a in record["answers"] if a["answer"]}
+        missing = [q["id"] for q in inject["questions"] if q["id"] not in answered]
+        for question in inject["questions"][len(record["answers"]):]:
+            record["answers"].append({"question_id": question["id"], "question": question["text"],
+                                      "answer": None, "answered_at": None})
+        if "decision" in inject and not record["decision"]:
+            unanswered.append(inject["id"])
             missing.insert(0, f"decision for {inject['id']}")
+        unanswered += [m for m in missing if not m.startswith("decision for ")]
+        reason = f"unanswered: {', '.join(missing)}" if missing else None
+        if stopped_at is not None:
+            reason = f"the session was stopped here; {reason or 'everything was answered'}"
         steps.append({
             "phase": "tabletop", "name": inject["id"], "kind": "inject", "function": None,
             "started_at": iso(presented.at), "ended_at": iso(ended.at),
             "duration_seconds": round(ended.monotonic - presented.monotonic, 6),
-            "outcome": "fail" if missing else "pass",
-            "reason": f"unanswered: {', '.join(missing)}" if missing else None,
+            "outcome": "fail" if missing or stopped_at else "pass",
+            "reason": reason,
         })
-        injects.append({
-            "id": inject["id"], "title": inject["title"], "planned_minute": inject["at_minute"],
-            "presented_at": iso(presented.at), "elapsed_minutes": round(elapsed, 3),
-            "decision": decision, "decided_at": decided_at, "answers": answers,
-        })
-        say(f"  [tabletop] {inject['id']}: {'fail' if missing else 'pass'}"
-            + (f" - unanswered: {', '.join(missing)}" if missing else ""))
+        injects.append(record)
+        say(f"  [tabletop] {inject['id']}: {'fail' if missing or stopped_at else 'pass'}"
+            + (f" - {reason}" if reason else ""))
 
     ended = Clock.now()
     reasons: list[str] = []
+    if stopped_at is not None:
+        reasons.append(f"the session was stopped (Ctrl-C or end of input) at {stopped_at}")
     if unanswered:
         reasons.append(f"{len(unanswered)} question(s) or decision(s) left unanswered: "
                        f"{', '.join(unanswered)}")
@@ -195,8 +223,8 @@ def run_tabletop(drill: Drill, *, answers_file: Path | None,
     if interactive and minutes > tabletop["duration_minutes"]:
         reasons.append(f"the exercise took {minutes:.0f} min, planned "
                        f"{tabletop['duration_minutes']} min")
-    status = FAILED if unanswered else (DEVIATED if reasons else PASSED)
-    if interactive:
+    status = FAILED if unanswered or stopped_at else (DEVIATED if reasons else PASSED)
+    if interactive and stopped_at is None:
         click.echo("\nDebrief:")
         for item in tabletop["debrief"]:
             click.echo(f"  - {item}")
@@ -237,6 +265,38 @@ def run_tabletop(drill: Drill, *, answers_file: Path | None,
         },
     }
     return redact(journal)
+
+
+def _present(inject: dict[str, Any], record: dict[str, Any], given: dict[str, Any] | None,
+             elapsed: float) -> None:
+    """Present one inject and fill `record` with the decision and answers as they come, so a
+    session stopped part-way keeps what was already said."""
+    interactive = given is None
+    if interactive:
+        try:
+            click.pause(f"\n-- Press any key to present {inject['id']} "
+                        f"(planned T+{inject['at_minute']} min, now T+{elapsed:.0f} min) --")
+        except (KeyboardInterrupt, EOFError, click.exceptions.Abort) as exc:
+            click.echo("", err=True)
+            raise _Interrupted from exc
+        click.echo(f"\n{inject['id']}: {inject['title']}\n{inject['narrative'].strip()}\n")
+    if "decision" in inject:
+        if given is None:
+            decision = _ask(f"Decision - {inject['decision']}") or None
+        else:
+            decision = given["decisions"].get(inject["id"]) or None
+        record["decision"] = decision
+        record["decided_at"] = iso(Clock.now().at) if decision else None
+    for question in inject["questions"]:
+        if given is None:
+            answer = _ask(f"{question['id']} {question['text']}") or None
+        else:
+            answer = given["answers"].get(question["id"]) or None
+        record["answers"].append({"question_id": question["id"], "question": question["text"],
+                                  "answer": answer,
+                                  "answered_at": iso(Clock.now().at) if answer else None})
+        if interactive and question.get("guidance"):
+            click.echo(f"  (facilitator guidance: {question['guidance']})")
 
 
 def _display_path(drill: Drill) -> str:
