@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
@@ -189,7 +190,15 @@ def test_junit_and_markdown(insecure_run: Any, junit_schema: Any) -> None:
     junit_schema.validate(str(out / "g.xml"))
     text = (out / "g.xml").read_text(encoding="utf-8")
     assert 'testsuite name="ime-insecure/dev"' in text
-    assert 'failures="39"' in text  # 34 mandatory + 5 advisory (case per check, resource)
+    # failures are exactly the blocking findings; the five missing alarms (one advisory
+    # check, five findings on the stack) are skipped cases with distinct names
+    assert 'failures="34"' in text
+    root = ET.fromstring(text)
+    alarms = [c for c in root.iter("testcase") if c.get("name", "").startswith(
+        "stack_warn_security_alarms ")]
+    assert len(alarms) == 5 and len({c.get("name") for c in alarms}) == 5
+    assert all(c.find("skipped").get("type") == "advisory" for c in alarms)
+    assert {c.get("classname") for c in alarms} == {"dev.IME-AUD-04"}
     md = (out / "g.md").read_text(encoding="utf-8")
     assert md.startswith("### imekit gate: failed, 34 blocking finding(s)")
     assert "| IME-ACC-01 PHI is never publicly accessible | **FAIL** |" in md

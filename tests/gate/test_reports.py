@@ -117,8 +117,18 @@ def test_junit_suite_per_stack_and_case_per_finding() -> None:
     assert waived is not None and waived.get("type") == "waived"
     na = cases["deny_cognito_mfa"].find("skipped")
     assert na is not None and na.get("type") == "not-applicable"
-    assert dev.get("failures") == "3"  # two mandatory, one advisory
-    assert root.get("failures") == "6"
+    # failures are the blocking findings only: what the exit code counts
+    assert dev.get("failures") == "2"
+    assert root.get("failures") == "4"
+    advisory = cases["stack_warn_security_alarms ime-platform-dev (pulumi:pulumi:Stack)"]
+    skipped = advisory.find("skipped")
+    assert advisory.find("failure") is None
+    assert skipped is not None and skipped.get("type") == "advisory"
+    assert "no alarm for root use" in (skipped.get("message") or "")
+    # the same check in two stacks: two classes CI servers keep apart
+    prod_cases = suites[1].findall("testcase")
+    assert cases["deny_cognito_mfa"].get("classname") == "dev.IME-IAM-02"
+    assert {c.get("classname") for c in prod_cases} >= {"prod.IME-IAM-02", "prod.IME-ACC-01"}
 
 
 def test_junit_reports_unknown_as_error(result: GateResult) -> None:

@@ -2,8 +2,14 @@
 
 One <testsuite> per stack. A check with no finding in that stack is one <testcase> (passed,
 or <skipped> when no resource of its types exists, or <error> when it could not be
-evaluated); a check with findings gets one <testcase> per (check, resource): <failure>
-when it counts (type "mandatory" or "advisory"), <skipped> when a live waiver covers it.
+evaluated); a check with findings gets one <testcase> per finding: <failure> when it
+blocks the gate, <skipped type="advisory"> for an advisory finding (a warning, as in
+Pulumi), <skipped type="waived"> when a live waiver covers it. So the report's failures
+are exactly the gate's blocking findings: a CI server that marks a build unstable on any
+failure agrees with the exit code, and advisory findings stay listed, never green.
+
+Class names are `<stack>.<control>`, so the same check in two stacks is two test cases
+that CI servers keep apart; a test case's name is unique within its suite.
 """
 
 from __future__ import annotations
@@ -23,10 +29,8 @@ def _seconds(value: float) -> str:
     return f"{max(value, 0.0):.3f}"
 
 
-def _finding_case(f: Finding, classname: str, fix: str) -> ET.Element:
-    case = ET.Element(
-        "testcase", {"name": f"{f.check_id} {resource_label(f.urn)}", "classname": classname}
-    )
+def _finding_case(f: Finding, name: str, classname: str, fix: str) -> ET.Element:
+    case = ET.Element("testcase", {"name": name, "classname": classname})
     if f.status is Status.WAIVED and f.waiver:
         w = f.waiver
         ET.SubElement(
@@ -44,10 +48,22 @@ def _finding_case(f: Finding, classname: str, fix: str) -> ET.Element:
     if fix:
         body.append(f"fix: {fix}")
     body.extend(f"note: {n}" for n in f.notes)
-    ET.SubElement(case, "failure", {"type": f.enforcement, "message": f.message}).text = (
-        "\n".join(body)
-    )
+    if f.blocking:
+        ET.SubElement(case, "failure", {"type": f.enforcement, "message": f.message}).text = (
+            "\n".join(body)
+        )
+    else:
+        ET.SubElement(
+            case, "skipped", {"type": "advisory", "message": f"advisory: {f.message}"}
+        ).text = "\n".join(body)
     return case
+
+
+def _unique(name: str, used: dict[str, int]) -> str:
+    """The name, or the name with ` #2`, ` #3`... when the suite already has it (one check
+    can report several findings on one resource)."""
+    used[name] = used.get(name, 0) + 1
+    return name if used[name] == 1 else f"{name} #{used[name]}"
 
 
 def _suite(result: GateResult, run: StackRun) -> ET.Element:
@@ -56,15 +72,19 @@ def _suite(result: GateResult, run: StackRun) -> ET.Element:
         if f.stack == run.stack:
             by_check[f.check_id].append(f)
     cases: list[ET.Element] = []
+    used: dict[str, int] = {}
     for check_id in sorted(set(result.checks) | set(by_check)):
         info = result.checks.get(check_id)
-        classname = ".".join(info.control_ids) if info and info.control_ids else "imekit"
+        control = "+".join(info.control_ids) if info and info.control_ids else "no-control"
+        classname = f"{run.stack}.{control}"
         findings = by_check.get(check_id, [])
         if findings:
             fix = info.fix if info else ""
-            cases.extend(_finding_case(f, classname, fix) for f in findings)
+            for f in findings:
+                name = _unique(f"{f.check_id} {resource_label(f.urn)}", used)
+                cases.append(_finding_case(f, name, classname, fix))
             continue
-        case = ET.Element("testcase", {"name": check_id, "classname": classname})
+        case = ET.Element("testcase", {"name": _unique(check_id, used), "classname": classname})
         status = check_status(check_id, run, ())
         if status is Status.NOT_APPLICABLE:
             ET.SubElement(
