@@ -11,6 +11,7 @@ import pulumi
 import pulumi_aws as aws
 
 from .context import PlatformContext
+from .guards import require_customer_managed_key
 from .policy_documents import allow, policy_document, service_trust_policy
 from .secure_bucket import RetentionSchedule, SecureBucket, SecureBucketArgs
 from .tagging import resource_tags
@@ -94,8 +95,7 @@ class AuditLoggingArgs:
     log_retention_days: int = MIN_LOG_RETENTION_DAYS
 
     def __post_init__(self) -> None:
-        if self.kms_key_arn is None:
-            raise ValueError("the audit trail must be encrypted with a customer-managed key")
+        require_customer_managed_key(self.kms_key_arn, "the audit trail and its logs")
         if not self.data_event_bucket_arns:
             raise ValueError("the trail must record data events for at least the PHI buckets")
         if self.log_retention_days < MIN_LOG_RETENTION_DAYS:

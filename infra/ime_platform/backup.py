@@ -10,6 +10,7 @@ import pulumi
 import pulumi_aws as aws
 
 from .context import PlatformContext, validate_region
+from .guards import require_customer_managed_key
 from .keys import BACKUP_KEY_SERVICES, customer_managed_key
 from .policy_documents import service_trust_policy
 from .tagging import resource_tags
@@ -41,8 +42,7 @@ class BackupArgs:
     lock_changeable_days: int = MIN_LOCK_CHANGEABLE_DAYS
 
     def __post_init__(self) -> None:
-        if self.kms_key_arn is None:
-            raise ValueError("the backup vault must be encrypted with its customer-managed key")
+        require_customer_managed_key(self.kms_key_arn, "the backup vault")
         if not self.protected_resource_arns:
             raise ValueError("the backup selection must name the PHI stores to protect")
         validate_region(self.copy_region, "backup copy region")

@@ -10,6 +10,7 @@ import pulumi
 import pulumi_aws as aws
 
 from .context import PlatformContext
+from .guards import require_customer_managed_key
 from .policy_documents import service_trust_policy
 from .tagging import resource_tags
 
@@ -52,6 +53,8 @@ class CaseDatabaseArgs:
     log_retention_days: int = MIN_LOG_RETENTION_DAYS
 
     def __post_init__(self) -> None:
+        require_customer_managed_key(self.kms_key_arn, "the case database")
+        require_customer_managed_key(self.log_key_arn, "the case database's log groups")
         if len(self.subnet_ids) < 2:
             raise ValueError(
                 "the case database needs at least two subnet ids (in two availability zones)"

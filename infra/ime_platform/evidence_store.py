@@ -9,6 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from .context import PlatformContext
+from .guards import require_customer_managed_key
 from .policy_documents import allow, policy_document
 from .secure_bucket import ObjectLock, RetentionSchedule, SecureBucket, SecureBucketArgs
 from .tagging import resource_tags
@@ -32,8 +33,7 @@ class EvidenceStoreArgs:
     access_log_bucket: pulumi.Input[str] | None = None
 
     def __post_init__(self) -> None:
-        if self.kms_key_arn is None:
-            raise ValueError("the evidence store must be encrypted with a customer-managed key")
+        require_customer_managed_key(self.kms_key_arn, "the evidence store")
         if not self.kms_key_alias.startswith("alias/"):
             raise ValueError(f"{self.kms_key_alias!r} is not a KMS alias name (alias/...)")
 

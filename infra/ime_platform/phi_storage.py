@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pulumi
 
 from .context import PlatformContext
+from .guards import require_customer_managed_key
 from .secure_bucket import ObjectLock, RetentionSchedule, SecureBucket, SecureBucketArgs
 
 # The organisation's retention floors (documented in docs/infra.md): six years, the period
@@ -34,6 +35,8 @@ class PhiStorageArgs:
     access_log_retention_days: int = MIN_ACCESS_LOG_RETENTION_DAYS
 
     def __post_init__(self) -> None:
+        require_customer_managed_key(self.phi_key_arn, "the PHI buckets")
+        require_customer_managed_key(self.log_key_arn, "the access-log bucket")
         if self.record_retention_days < MIN_RECORD_RETENTION_DAYS:
             raise ValueError(
                 f"record retention of {self.record_retention_days} days is below the"

@@ -15,6 +15,7 @@ import pulumi
 import pulumi_aws as aws
 
 from .context import PlatformContext
+from .guards import grants_public_access, require_customer_managed_key
 from .policy_documents import (
     Statement,
     deny_insecure_transport,
@@ -86,8 +87,7 @@ class SecureBucketArgs:
 
     def __post_init__(self) -> None:
         validate_data_class(self.data_class)
-        if self.kms_key_arn is None:
-            raise ValueError(f"bucket {self.purpose}: a customer-managed KMS key is required")
+        require_customer_managed_key(self.kms_key_arn, f"bucket {self.purpose}")
         if self.data_class == "phi":
             if self.object_lock is None:
                 raise ValueError(f"PHI bucket {self.purpose} must have object lock")
@@ -108,7 +108,7 @@ class SecureBucketArgs:
                     f" lock retention of {lock_days} days"
                 )
         for statement in self.extra_policy_statements:
-            if statement.get("Effect") == "Allow" and statement.get("Principal") == "*":
+            if grants_public_access(statement):
                 raise ValueError(
                     f"bucket {self.purpose}: statement {statement.get('Sid')} would make the"
                     " bucket public"

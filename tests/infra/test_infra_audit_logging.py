@@ -168,7 +168,8 @@ def test_no_subscription_without_an_email(ctx):
     [
         ({"log_retention_days": 365}, "audit log retention of 365 days"),
         ({"data_event_bucket_arns": []}, "data events for at least the PHI buckets"),
-        ({"kms_key_arn": None}, "customer-managed key"),
+        ({"kms_key_arn": None}, "customer-managed KMS key"),
+        ({"kms_key_arn": "alias/aws/cloudtrail"}, "is an AWS-managed key"),
         ({"alarm_email": "not-an-address"}, "is not an email address"),
     ],
 )

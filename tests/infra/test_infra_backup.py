@@ -117,7 +117,8 @@ def test_platform_selection_covers_the_database_and_every_phi_bucket(platform: R
         ({"copy_region": "mars-1"}, "is not an AWS region name"),
         ({"lock_changeable_days": 0}, "grace period must be at least 3 days"),
         ({"protected_resource_arns": []}, "must name the PHI stores"),
-        ({"kms_key_arn": None}, "customer-managed key"),
+        ({"kms_key_arn": None}, "customer-managed KMS key"),
+        ({"kms_key_arn": "arn:aws:kms:us-east-1:111122223333:alias/aws/backup"}, "AWS-managed"),
     ],
 )
 def test_backup_args_refuse_weakening(ctx, overrides, message):

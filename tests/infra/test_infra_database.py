@@ -118,6 +118,10 @@ def test_platform_database_uses_the_case_database_key(platform: Registry):
         ({"engine_version": "latest"}, "is not a PostgreSQL version"),
         ({"log_retention_days": 30}, "log retention of 30 days"),
         ({"instance_class": "t3.micro"}, "is not an RDS instance class"),
+        # Without a key RDS would fall back to its AWS-managed aws/rds key.
+        ({"kms_key_arn": None}, "case database must be encrypted with a customer-managed"),
+        ({"kms_key_arn": "alias/aws/rds"}, "is an AWS-managed key"),
+        ({"log_key_arn": None}, "log groups must be encrypted with a customer-managed"),
     ],
 )
 def test_database_args_refuse_weakening(ctx, overrides, message):

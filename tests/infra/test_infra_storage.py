@@ -221,7 +221,9 @@ def test_secure_bucket_args_accept_the_secure_shape(ctx):
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"kms_key_arn": None}, "customer-managed KMS key is required"),
+        ({"kms_key_arn": None}, "customer-managed KMS key"),
+        ({"kms_key_arn": ""}, "customer-managed KMS key"),
+        ({"kms_key_arn": "alias/aws/s3"}, "is an AWS-managed key"),
         ({"object_lock": None}, "must have object lock"),
         ({"access_log_bucket": None}, "must have server access logging"),
         ({"data_class": "public"}, "is not one of phi, logs, internal"),
@@ -245,6 +247,17 @@ def test_secure_bucket_args_accept_the_secure_shape(ctx):
             },
             "would make the bucket public",
         ),
+        *[
+            (
+                {"extra_policy_statements": [{"Sid": "Open", "Effect": "Allow", **who}]},
+                "would make the bucket public",
+            )
+            for who in (
+                {"Principal": {"AWS": "*"}},
+                {"Principal": {"AWS": ["arn:aws:iam::111122223333:root", "*"]}},
+                {"NotPrincipal": {"AWS": "arn:aws:iam::111122223333:root"}},
+            )
+        ],
     ],
 )
 def test_secure_bucket_args_refuse_weakening(ctx, overrides, message):
@@ -278,6 +291,8 @@ def test_lock_and_retention_values_are_validated(factory, message):
         ({"access_log_retention_days": 90}, "access log retention of 90 days"),
         ({"object_lock_days": 4000}, "longer than the record retention"),
         ({"object_lock_mode": "OFF"}, "object lock mode 'OFF'"),
+        ({"phi_key_arn": None}, "PHI buckets must be encrypted with a customer-managed KMS key"),
+        ({"log_key_arn": "alias/aws/s3"}, "access-log bucket: alias/aws/s3 is an AWS-managed"),
     ],
 )
 def test_phi_storage_args_refuse_weakening(ctx, overrides, message):
