@@ -160,6 +160,36 @@ def test_truncated_last_entry_is_named(
     assert any("truncated" in p for p in forged.problems)
 
 
+def test_truncation_by_the_key_holder_is_named_by_the_store_head(
+    tmp_path: Path, members: dict[str, bytes], signer: Signer
+) -> None:
+    """Whoever holds the signing key can drop the last entry and sign a matching head and
+    manifest; the store's own head, read before the entries, still says how many there were."""
+    from imekit.evidence.chain import make_head
+    from imekit.evidence.entry import Entry
+
+    truncated = {k: v for k, v in members.items() if k != "chain/entries/000000003.json"}
+    entry2 = Entry.from_doc(json.loads(truncated["chain/entries/000000002.json"]))
+    truncated["chain/head.json"] = json.dumps(make_head(2, entry2.hash, signer)).encode()
+    manifest = json.loads(truncated["manifest.json"])
+    manifest["chain"].update(last_seq=2, last_hash=entry2.hash)
+    truncated["manifest.json"] = json.dumps(manifest).encode()
+    forged = _verify(tmp_path, _resign(truncated, signer), signer.public_raw)
+    assert forged.problems == [
+        "chain/store-head.json says the record had 3 entries but the bundle ends at entry 2: "
+        "entries were truncated"
+    ]
+
+
+def test_head_signed_by_another_key_names_the_bundle_signer_when_unpinned(
+    tmp_path: Path, members: dict[str, bytes], attacker: Signer
+) -> None:
+    forged = _verify(tmp_path, _resign(members, attacker))  # head still signed by the owner
+    assert "head signature" in forged.problems[0]
+    assert "not by the bundle's signer" in forged.problems[0]
+    assert "pinned" not in forged.problems[0]
+
+
 def test_swapped_signature_is_named(
     tmp_path: Path,
     members: dict[str, bytes],

@@ -45,7 +45,12 @@ def head_payload(head: dict[str, Any]) -> bytes:
 
 
 def check_head(
-    head: Any, last: Entry | None, *, pinned: bytes | None = None, require_signature: bool
+    head: Any,
+    last: Entry | None,
+    *,
+    pinned: bytes | None = None,
+    pinned_name: str = "the pinned key",
+    require_signature: bool,
 ) -> list[str]:
     """What is wrong with `head` as the head of a chain ending at `last`."""
     if not isinstance(head, dict) or head.get("schema") != HEAD_SCHEMA:
@@ -65,7 +70,9 @@ def check_head(
         if require_signature:
             problems.append("the head is not signed")
     else:
-        reason = verify_signature(signature, head_payload(head), pinned=pinned)
+        reason = verify_signature(
+            signature, head_payload(head), pinned=pinned, pinned_name=pinned_name
+        )
         if reason:
             problems.append(f"head signature: {reason}")
     return problems

@@ -153,9 +153,12 @@ def key_id(public_raw: bytes) -> str:
     return hashlib.sha256(public_raw).hexdigest()
 
 
-def verify_signature(signature: Any, data: bytes, *, pinned: bytes | None = None) -> str | None:
+def verify_signature(
+    signature: Any, data: bytes, *, pinned: bytes | None = None, pinned_name: str = "the pinned key"
+) -> str | None:
     """None when `signature` (a dict as made by Signer.sign) is a valid signature of `data`
-    (by the pinned key when given), else the reason it is not."""
+    (by the `pinned` key when given, named `pinned_name` in the reason), else the reason it
+    is not."""
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
@@ -173,7 +176,7 @@ def verify_signature(signature: Any, data: bytes, *, pinned: bytes | None = None
         return "the signature's key id does not match its public key"
     if pinned is not None and public_raw != pinned:
         return (
-            f"signed by key {key_id(public_raw)[:16]}, not by the pinned key {key_id(pinned)[:16]}"
+            f"signed by key {key_id(public_raw)[:16]}, not by {pinned_name} {key_id(pinned)[:16]}"
         )
     try:
         public.verify(value, data)

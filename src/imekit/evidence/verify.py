@@ -239,7 +239,11 @@ def _check_heads(
     else:
         head = _json(data)
         for problem in check_head(
-            head, entries[-1] if entries else None, pinned=signer, require_signature=True
+            head,
+            entries[-1] if entries else None,
+            pinned=signer,
+            pinned_name="the pinned key" if result.pinned else "the bundle's signer",
+            require_signature=True,
         ):
             result.problems.append(f"chain/head.json: {problem}")
     store_head = members.get("chain/store-head.json")
