@@ -11,6 +11,7 @@ from typing import Any
 import jsonschema
 from gate_support import CONTROLS, make_result
 
+from imekit.findings import Location
 from imekit.gate.result import GateResult
 from imekit.report.json_report import build_json, write_json
 from imekit.report.junit import build_junit, write_junit
@@ -304,3 +305,31 @@ def test_markdown_escapes_html_from_the_program_under_review(result: GateResult)
     result.findings[0].message = "[IME-ACC-01] db <!-- hidden </details> & more"
     text = render_markdown(result)
     assert "<!--" not in text and "&lt;!-- hidden &lt;/details&gt; &amp; more" in text
+
+
+def test_sarif_for_github_code_scanning(
+    result: GateResult, sarif_schema: dict[str, Any], tmp_path: Path
+) -> None:
+    result.stacks[0].unknown["deny_cognito_mfa"] = "disabled by the policy config"
+    result.findings[0].location = Location("/elsewhere/lib/data.py", 3)  # outside the repo
+    data = build_sarif(result, root=tmp_path)
+    jsonschema.Draft4Validator(sarif_schema).validate(data)
+    [run] = data["runs"]
+    # upload-sarif sets the workflow's `category` only on a run without automationDetails
+    assert "automationDetails" not in run
+    [invocation] = run["invocations"]
+    assert invocation["executionSuccessful"] is True
+    [note] = invocation["toolExecutionNotifications"]
+    assert note["level"] == "warning"
+    assert note["message"]["text"] == (
+        "stack dev: not evaluated (disabled by the policy config): deny_cognito_mfa"
+    )
+    outside = next(
+        r["locations"][0]["physicalLocation"]["artifactLocation"]
+        for r in run["results"]
+        if r["ruleId"] == result.findings[0].check_id
+    )
+    assert outside == {"uri": "file:///elsewhere/lib/data.py"}  # absolute: no base id
+    rules = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
+    assert "45 CFR 164.308(a)(4)(ii)(B)" in rules["deny_rds_public"]["properties"]["tags"]
+    assert run["tool"]["driver"]["version"] == "0.1.0"

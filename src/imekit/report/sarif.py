@@ -4,6 +4,11 @@ One run; one rule per check, with its help text and Security Rule citations; one
 per finding at the program file and line where the resource was declared. Fingerprints
 identify a finding by what it is (engine, check, stack, URN, message), so reordering
 resources does not churn alerts. Waived findings stay in the log as suppressed results.
+Checks that could not be evaluated are tool execution notifications (warnings), so a
+viewer shows that the run did not see everything.
+
+The run carries no `automationDetails`: GitHub's upload-sarif action fills the analysis
+category only where a run has none, so the workflow's `category:` keeps working.
 """
 
 from __future__ import annotations
@@ -24,6 +29,10 @@ FINGERPRINT_KEY = "imekitFinding/v1"
 _LEVEL = {MANDATORY: "error", ADVISORY: "warning"}
 # GitHub ranks alerts by this property (0-10); mandatory checks are high, advisory medium.
 _SECURITY_SEVERITY = {MANDATORY: "8.0", ADVISORY: "5.0"}
+
+
+def _is_absolute_uri(uri: str) -> bool:
+    return uri.startswith("file:")
 
 
 def _relative_uri(file: str, root: Path | None) -> str:
@@ -73,7 +82,13 @@ def _rule(check: CheckInfo) -> dict[str, Any]:
             "enforcement": check.enforcement,
             "controls": list(check.control_ids),
             "citations": list(check.citations),
-            "tags": ["security", "hipaa", *check.control_ids],
+            # Code scanning filters alerts by tag: by control and by 45 CFR citation.
+            "tags": [
+                "security",
+                "hipaa",
+                *check.control_ids,
+                *(f"45 CFR {c}" for c in check.citations),
+            ],
             "precision": "high",
             "security-severity": _SECURITY_SEVERITY.get(check.enforcement, "8.0"),
         },
@@ -86,11 +101,12 @@ def _rule(check: CheckInfo) -> dict[str, Any]:
 def _location(f: Finding, root: Path | None, fallback_uri: str) -> dict[str, Any]:
     physical: dict[str, Any]
     if f.location is not None:
+        uri = _relative_uri(f.location.file, root)
+        artifact = {"uri": uri}
+        if not _is_absolute_uri(uri):  # a base applies to relative references only
+            artifact["uriBaseId"] = ROOT_BASE_ID
         physical = {
-            "artifactLocation": {
-                "uri": _relative_uri(f.location.file, root),
-                "uriBaseId": ROOT_BASE_ID,
-            },
+            "artifactLocation": artifact,
             "region": {"startLine": max(1, int(f.location.line))},
         }
     else:
@@ -166,7 +182,14 @@ def build_sarif(
             )
             index[f.check_id] = len(rules) - 1
         results.append(_result(f, index[f.check_id], root, fallback_uri))
-    stacks = "+".join(s.stack for s in result.stacks)
+    invocation: dict[str, Any] = {
+        # A run that could not evaluate never produces a report (exit 2).
+        "executionSuccessful": True,
+        "startTimeUtc": result.started_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    notifications = _not_evaluated(result)
+    if notifications:
+        invocation["toolExecutionNotifications"] = notifications
     run: dict[str, Any] = {
         "tool": {
             "driver": {
@@ -175,13 +198,7 @@ def build_sarif(
                 "rules": rules,
             }
         },
-        "automationDetails": {"id": f"imekit-gate/{stacks}/"},
-        "invocations": [
-            {
-                "executionSuccessful": True,
-                "startTimeUtc": result.started_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            }
-        ],
+        "invocations": [invocation],
         "columnKind": "unicodeCodePoints",
         "results": results,
         "properties": {"stacks": [s.stack for s in result.stacks]},
@@ -189,6 +206,26 @@ def build_sarif(
     if root is not None:
         run["originalUriBaseIds"] = {ROOT_BASE_ID: {"uri": root.resolve().as_uri() + "/"}}
     return {"$schema": SARIF_SCHEMA_URI, "version": SARIF_VERSION, "runs": [run]}
+
+
+def _not_evaluated(result: GateResult) -> list[dict[str, Any]]:
+    """One warning per stack and reason naming the checks that could not be evaluated."""
+    notes = []
+    for run in result.stacks:
+        by_reason: dict[str, list[str]] = {}
+        for check, reason in sorted(run.unknown.items()):
+            by_reason.setdefault(reason, []).append(check)
+        for reason, checks in by_reason.items():
+            notes.append(
+                {
+                    "level": "warning",
+                    "message": {
+                        "text": f"stack {run.stack}: not evaluated ({reason}): "
+                        + ", ".join(checks)
+                    },
+                }
+            )
+    return notes
 
 
 def write_sarif(
