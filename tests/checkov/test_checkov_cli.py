@@ -68,3 +68,19 @@ def test_run_on_the_insecure_program_exits_1_and_records_evidence(
     entry = checkov_entries[0]
     assert entry["result"] == "fail"
     assert entry["controls"]["IME-ENC-01"] == "fail"
+
+
+def test_evidence_never_records_a_control_as_passed_on_unknown_values():
+    from imekit.checkov.results import CheckovResult
+    from imekit.commands.checkov import _control_statuses
+
+    urn = "urn:pulumi:dev::p::aws:kms/key:Key::k"
+    result = CheckovResult(
+        findings=[], passed={"CKV_AWS_33": {"urn:pulumi:dev::p::aws:kms/key:Key::other"},
+                             "CKV_AWS_7": {urn}},
+        unmapped_types={}, unmapped_checks={}, ignored={}, version="3.3.30", resources=2,
+        unknown={"CKV_AWS_33": {urn: "checkov read policy, unknown until deployment"}},
+    )
+    statuses = _control_statuses(result)
+    assert statuses["IME-KEY-03"] == "unknown"  # one pass elsewhere does not outweigh it
+    assert statuses["IME-KEY-01"] == "pass"

@@ -12,7 +12,7 @@ from ckv_fixtures import resource as _resource
 
 from imekit.checkov import load_mapping, run_checkov
 from imekit.checkov.environment import CHECKOV_VERSION
-from imekit.graph.model import Graph
+from imekit.graph.model import UNKNOWN_MARKER, Graph
 
 pytestmark = pytest.mark.needs_checkov
 
@@ -182,3 +182,31 @@ def test_kit_checks_pass_and_fail(checkov_env):
     assert passed == {("good", "examinees"), ("good", "phi-vault"), ("good", "phi-plan"),
                       ("good", "phi-docs"), ("good", "unlabelled"), ("good", "app-logs"),
                       ("bad", "app-logs")}
+
+
+def test_plan_fidelity_on_real_checkov(checkov_env):
+    """Real checkov on shapes the bridge must get right: a bucket's inline replication rules
+    (Terraform's `rules`, read by CKV_AWS_144), and policies a preview cannot know yet,
+    which checkov would pass unseen: the kit reports them unknown, never passed."""
+    role = _resource("aws:iam/role:Role", "replicator", {"name": "replicator-1a2b3c"})
+    replicated = _resource("aws:s3/bucket:Bucket", "replicated", {
+        "replicationConfiguration": {
+            "role": "arn:aws:iam::111122223333:role/replicator-1a2b3c",
+            "rules": [{"id": "dr", "status": "Enabled",
+                       "destination": {"bucket": "arn:aws:s3:::dr-copy"}}],
+        },
+    }, deps={"replicationConfiguration": [role["__urn"]]})
+    single = _resource("aws:s3/bucket:Bucket", "single", {})
+    key = _resource("aws:kms/key:Key", "opaque-key",
+                    {"policy": UNKNOWN_MARKER, "enableKeyRotation": True},
+                    deps={"policy": [role["__urn"]]})
+    admin = _resource("aws:iam/policy:Policy", "opaque-policy", {"policy": UNKNOWN_MARKER},
+                      deps={"policy": [replicated["__urn"]]})
+    result = run_checkov([graph(role, replicated, single, key, admin)])
+    assert replicated["__urn"] in result.passed["CKV_AWS_144"]
+    assert _failed(result, "CKV_AWS_144") == {single["__urn"]}
+    for check_id, doc in (("CKV_AWS_33", key), ("CKV_AWS_62", admin), ("CKV_AWS_63", admin)):
+        assert doc["__urn"] not in result.passed.get(check_id, set()), check_id
+        assert doc["__urn"] not in _failed(result, check_id), check_id
+        assert "policy" in result.unknown[check_id][doc["__urn"]], check_id
+    assert key["__urn"] in result.passed["CKV_AWS_7"]  # known values keep their verdict

@@ -14,6 +14,7 @@ from imekit.checkov.plan import convert_graphs
 from imekit.checkov.results import map_report
 from imekit.errors import ImekitError
 from imekit.findings import Location
+from imekit.graph.model import UNKNOWN_MARKER
 from imekit.paths import controls_dir
 
 
@@ -140,3 +141,60 @@ def test_built_in_graph_checks_missing_is_an_error():
     report = {"results": {"passed_checks": [_record("CKV_IME_4", address)]}, "summary": {}}
     with pytest.raises(ImekitError, match="CKV2_AWS_6"):
         map_report(report, conversion, load_mapping())
+
+
+def _evaluated(record: dict, *keys: str) -> dict:
+    return {**record, "check_result": {"result": "PASSED", "evaluated_keys": list(keys)}}
+
+
+def test_a_pass_on_a_value_unknown_until_deployment_is_unknown_not_a_pass(tmp_path):
+    """A preview does not know a policy built from another resource's ARN; checkov reads
+    it as absent and passes a wildcard policy it cannot see. That pass is no evidence."""
+    mapping = load_mapping(_write(tmp_path, _base(
+        CKV_AWS_33={"control": "IME-KEY-03", "enforcement": "mandatory"},
+        CKV_AWS_7={"control": "IME-KEY-01", "enforcement": "mandatory"},
+        CKV_AWS_388={"control": "IME-KEY-01", "enforcement": "mandatory"},
+        CKV_AWS_999={"control": "IME-KEY-01", "enforcement": "advisory", "reason": "r"},
+        CKV_AWS_227={"control": "IME-KEY-02", "enforcement": "mandatory"},
+    )))
+    role = resource("aws:iam/role:Role", "admin", {"name": "admin-1a2b3c"})
+    key = resource("aws:kms/key:Key", "key",
+                   {"policy": UNKNOWN_MARKER, "enableKeyRotation": True, "isEnabled": False},
+                   deps={"policy": [role["__urn"]]})
+    conversion = convert_graphs([graph(role, key)])
+    address = next(a for a, o in conversion.resources.items() if o.tf_type == "aws_kms_key")
+    assert conversion.resources[address].unknown_attributes == {"policy"}
+    report = {"results": {
+        "passed_checks": [_evaluated(_record("CKV_AWS_33", address), "policy"),
+                          _evaluated(_record("CKV_AWS_7", address), "enable_key_rotation"),
+                          _evaluated(_record("CKV_AWS_388", address)),  # names nothing
+                          _evaluated(_record("CKV_AWS_999", address), "policy")],
+        "failed_checks": [_evaluated(_record("CKV_AWS_227", address), "is_enabled", "policy")],
+    }, "summary": {}}
+    result = map_report(report, conversion, mapping)
+    urn = key["__urn"]
+    assert result.passed == {"CKV_AWS_7": {urn}}
+    assert set(result.unknown) == {"CKV_AWS_33", "CKV_AWS_388"}
+    assert "policy" in result.unknown["CKV_AWS_33"][urn]
+    assert result.summary()["unknown"] == {"CKV_AWS_33": 1, "CKV_AWS_388": 1}
+    (failure,) = result.findings
+    assert failure.blocking and "unknown until deployment" in failure.notes[0]
+
+
+def test_an_unknown_identifier_is_still_a_reference_not_an_unknown_value():
+    """kms_master_key_id = key.arn during a preview: which key is known, so checks on it
+    keep their verdict; an unknown flag or policy is content nobody can judge yet."""
+    key = resource("aws:kms/key:Key", "key", {})
+    topic = resource("aws:sns/topic:Topic", "alerts",
+                     {"kmsMasterKeyId": UNKNOWN_MARKER, "policy": UNKNOWN_MARKER,
+                      "tags": {"data-class": "logs", "owner": UNKNOWN_MARKER}},
+                     deps={"kmsMasterKeyId": [key["__urn"]], "policy": [key["__urn"]]})
+    db = resource("aws:rds/instance:Instance", "db", {"publiclyAccessible": UNKNOWN_MARKER})
+    conversion = convert_graphs([graph(key, topic, db)])
+    unknown = {o.tf_type: o.unknown_attributes for o in conversion.resources.values()}
+    assert unknown == {"aws_kms_key": frozenset(), "aws_sns_topic": {"policy", "tags"},
+                       "aws_db_instance": {"publicly_accessible"}}
+    planned = {r["type"]: r["values"] for r in
+               conversion.plan["planned_values"]["root_module"]["resources"]}
+    assert planned["aws_sns_topic"]["tags"] == {"data-class": "logs"}  # no sentinel leaks
+    assert UNKNOWN_MARKER not in conversion.dumps()

@@ -11,7 +11,9 @@ One flat root module holds every mapped resource of every graph given. For each 
 - an element of a list that refers to other resources (`resources = [db.arn, ...]`) is
   written as the reference string itself, which is what checkov turns a single reference
   into, so a list can join several resources.
-Every address maps back to the Pulumi URN it came from.
+Every address maps back to the Pulumi URN it came from, with the top-level attributes whose
+content Pulumi did not know (a policy built from another resource's ARN during a preview):
+checkov reads those as absent, so its verdicts on them are not evidence (see results).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from imekit.checkov.references import (
     choose_target,
     expression,
     known_reference,
+    looks_like_reference,
     named_target,
     reference_string,
 )
@@ -59,6 +62,9 @@ class PlanResource:
     urn: str
     pulumi_type: str
     stack: str
+    # Top-level Terraform attributes whose value is unknown until deployment and is not
+    # merely another resource's identifier (e.g. a policy document, a flag).
+    unknown_attributes: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -85,6 +91,7 @@ class _Converted:
     value: Any
     expr: Any = None
     unknown: Any = None
+    opaque: bool = False  # holds a value unknown until deployment, other than an identifier
 
 
 def resource_name(pulumi_name: str, urn: str) -> str:
@@ -130,7 +137,8 @@ def convert_graphs(graphs: list[Graph]) -> PlanConversion:
             mapped.append((doc, target))
 
         for doc, target in mapped:
-            values, expressions, unknown = _convert_resource(doc, target, targets)
+            values, expressions, unknown, opaque = _convert_resource(doc, target, targets)
+            origins[target.address].unknown_attributes = frozenset(opaque)
             name = target.address.split(".", 1)[1]
             common = {
                 "address": target.address,
@@ -189,10 +197,11 @@ def convert_graphs(graphs: list[Graph]) -> PlanConversion:
 
 def _convert_resource(
     doc: dict[str, Any], target: Target, targets: dict[str, Target]
-) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], set[str]]:
     values: dict[str, Any] = {}
     expressions: dict[str, Any] = {}
     unknown: dict[str, Any] = {}
+    opaque: set[str] = set()
     dependencies = doc.get("propertyDependencies") or {}
     for key, value in (doc.get("__properties") or {}).items():
         if key.startswith("__"):
@@ -201,7 +210,9 @@ def _convert_resource(
         depends_on = [targets[u] for u in dependencies.get(key, []) if u in targets]
         converted = _convert(target.tf_type, (key,), tf_name, value, depends_on, top=True)
         _collect(tf_name, converted, values, expressions, unknown)
-    return values, expressions, unknown
+        if converted.opaque:
+            opaque.add(tf_name)
+    return values, expressions, unknown, opaque
 
 
 def _collect(
@@ -240,10 +251,14 @@ def _convert(
         if tf_name in JSON_STRING_ATTRIBUTES:
             return _Converted(json.dumps(value, sort_keys=True))
         if is_map_attribute(tf_name):
-            return _Converted(_plain(value))
-        block, expr, unknown = _convert_block(tf_type, path, value, targets)
+            # Terraform leaves a map entry unknown until apply out of the plan.
+            known = {k: _plain(v) for k, v in value.items() if v != UNKNOWN_MARKER}
+            return _Converted(known, opaque=len(known) != len(value))
+        block, expr, unknown, opaque = _convert_block(tf_type, path, value, targets)
         # A Terraform plan writes every nested block as a list of objects.
-        return _Converted([block], [expr] if expr else None, [unknown] if unknown else None)
+        return _Converted(
+            [block], [expr] if expr else None, [unknown] if unknown else None, opaque
+        )
     if isinstance(value, list):
         if value and all(isinstance(v, dict) for v in value):
             return _convert_block_list(tf_type, path, value, targets)
@@ -253,9 +268,14 @@ def _convert(
 
 def _convert_string(tf_name: str, value: str, targets: list[Target], *, top: bool) -> _Converted:
     if value == UNKNOWN_MARKER:
+        # An unknown identifier still names its resource; any other unknown value (a
+        # policy, a flag) is content checkov cannot judge.
+        opaque = not (targets and looks_like_reference(tf_name))
         if not targets:
-            return _Converted(_OMIT, None, True)
-        return _Converted(_OMIT, expression(tf_name, choose_target(tf_name, targets)), True)
+            return _Converted(_OMIT, None, True, opaque)
+        return _Converted(
+            _OMIT, expression(tf_name, choose_target(tf_name, targets)), True, opaque
+        )
     if not targets or _is_json_text(value):
         return _Converted(value)
     # Pulumi says a top-level property depends on `targets`, so a string there is an
@@ -270,31 +290,36 @@ def _convert_string(tf_name: str, value: str, targets: list[Target], *, top: boo
 
 def _convert_block(
     tf_type: str, path: tuple[str, ...], obj: dict[str, Any], targets: list[Target]
-) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], bool]:
     block: dict[str, Any] = {}
     expressions: dict[str, Any] = {}
     unknown: dict[str, Any] = {}
+    opaque = False
     for key, value in obj.items():
         child = path + (key,)
         tf_name = terraform_name(tf_type, child, value)
-        _collect(tf_name, _convert(tf_type, child, tf_name, value, targets, top=False),
-                 block, expressions, unknown)
-    return block, expressions, unknown
+        converted = _convert(tf_type, child, tf_name, value, targets, top=False)
+        _collect(tf_name, converted, block, expressions, unknown)
+        opaque = opaque or converted.opaque
+    return block, expressions, unknown, opaque
 
 
 def _convert_block_list(
     tf_type: str, path: tuple[str, ...], items: list[dict[str, Any]], targets: list[Target]
 ) -> _Converted:
     blocks, exprs, unknowns = [], [], []
+    opaque = False
     for item in items:
-        block, expr, unknown = _convert_block(tf_type, path, item, targets)
+        block, expr, unknown, item_opaque = _convert_block(tf_type, path, item, targets)
         blocks.append(block)
         exprs.append(expr)
         unknowns.append(unknown)
+        opaque = opaque or item_opaque
     return _Converted(
         blocks,
         exprs if any(exprs) else None,
         unknowns if any(unknowns) else None,
+        opaque,
     )
 
 
@@ -303,6 +328,7 @@ def _convert_scalar_list(tf_name: str, items: list[Any], targets: list[Target]) 
     references: list[str] = []
     unknown: list[bool] = []
     unused = list(targets)
+    opaque = False
     for item in items:
         target: Target | None = None
         if item == UNKNOWN_MARKER and targets:
@@ -321,6 +347,7 @@ def _convert_scalar_list(tf_name: str, items: list[Any], targets: list[Target]) 
         elif item == UNKNOWN_MARKER:
             out.append(None)
             unknown.append(True)
+            opaque = True
         else:
             out.append(_plain(item))
             unknown.append(False)
@@ -328,6 +355,7 @@ def _convert_scalar_list(tf_name: str, items: list[Any], targets: list[Target]) 
         out,
         {"references": references} if references else None,
         unknown if any(unknown) else None,
+        opaque,
     )
 
 

@@ -5,16 +5,23 @@ URN, stack and Pulumi type, and the graph gives the program location. controls/c
 gives the control and the enforcement: mandatory and advisory ids become findings, ignored
 ids are dropped but counted, and ids missing from the mapping become advisory findings
 and are listed so the catalog can be completed.
+
+A value Pulumi does not know until deployment (a policy built from another resource's ARN
+during a preview) is absent from the plan, and checkov judges an absent attribute as if the
+provider default applied: a wildcard policy it cannot read passes. So a pass whose
+evaluated keys touch such a value is not evidence: a mandatory id's becomes `unknown`
+(never a pass), an advisory id's is dropped, and a failure on one says so in a note.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from imekit.checkov.mapping import ADVISORY, IGNORED, CheckovMapping
-from imekit.checkov.plan import PlanConversion
+from imekit.checkov.mapping import ADVISORY, IGNORED, MANDATORY, CheckovMapping
+from imekit.checkov.plan import PlanConversion, PlanResource
 from imekit.errors import ImekitError
 from imekit.findings import Finding, Location
 
@@ -45,6 +52,8 @@ class CheckovResult:
     check_names: dict[str, str] = field(default_factory=dict)  # id -> checkov's title
     elapsed: float = 0.0
     notes: list[str] = field(default_factory=list)
+    # Mandatory check id -> {URN: why}: checkov passed it on values unknown until deployment.
+    unknown: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def blocking(self) -> list[Finding]:
@@ -57,6 +66,7 @@ class CheckovResult:
             "findings": len(self.findings),
             "blocking": len(self.blocking),
             "passed": sum(len(u) for u in self.passed.values()),
+            "unknown": {c: len(u) for c, u in sorted(self.unknown.items())},
             "ignored": dict(sorted(self.ignored.items())),
             "unmapped_checks": dict(sorted(self.unmapped_checks.items())),
             "unmapped_types": dict(sorted(self.unmapped_types.items())),
@@ -75,13 +85,22 @@ def map_report(
     ignored: Counter[str] = Counter()
     names: dict[str, str] = {}
     seen: dict[str, set[str]] = defaultdict(set)  # check id -> addresses with a result
+    unknown: dict[str, dict[str, str]] = defaultdict(dict)
     locations = _locations(conversion)
 
     for record in results.get("passed_checks") or []:
         check_id, origin = _identify(record, conversion)
         names.setdefault(check_id, record.get("check_name") or check_id)
-        passed[check_id].add(origin.urn)
         seen[check_id].add(origin.address)
+        blind = _unknown_inputs(record, origin)
+        if blind:
+            entry = mapping.get(check_id)
+            if entry is not None and entry.enforcement == MANDATORY:
+                unknown[check_id][origin.urn] = (
+                    f"checkov read {', '.join(blind)}, unknown until deployment"
+                )
+            continue
+        passed[check_id].add(origin.urn)
 
     for record in results.get("failed_checks") or []:
         check_id, origin = _identify(record, conversion)
@@ -106,6 +125,10 @@ def map_report(
         known = mapping.known_false(check_id, origin.pulumi_type)
         if known is not None:
             notes.append(f"known false result: {known.reason}")
+        blind = _unknown_inputs(record, origin)
+        if blind:
+            notes.append(f"judged with {', '.join(blind)} unknown until deployment "
+                         "(checkov reads an unknown value as absent)")
         findings.append(
             Finding(
                 check_id=check_id,
@@ -132,7 +155,26 @@ def map_report(
         version=str(summary.get("checkov_version") or ""),
         resources=len(conversion.resources),
         check_names=dict(sorted(names.items())),
+        unknown={c: dict(sorted(u.items())) for c, u in sorted(unknown.items())},
     )
+
+
+_ATTRIBUTE = re.compile(r"[/.\[]")
+
+
+def _unknown_inputs(record: dict[str, Any], origin: PlanResource) -> list[str]:
+    """The resource's unknown-until-deployment attributes this result was judged on.
+
+    checkov names what it read in `evaluated_keys` (`rule/0/x`, `parameter[?(...)]/value`);
+    a check that names nothing may have read anything.
+    """
+    if not origin.unknown_attributes:
+        return []
+    keys = (record.get("check_result") or {}).get("evaluated_keys") or []
+    if not keys:
+        return sorted(origin.unknown_attributes)
+    read = {_ATTRIBUTE.split(str(k), maxsplit=1)[0] for k in keys}
+    return sorted(read & origin.unknown_attributes)
 
 
 def _identify(record: dict[str, Any], conversion: PlanConversion):

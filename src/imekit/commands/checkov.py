@@ -138,11 +138,15 @@ def _print_result(result) -> None:
                   f"{'':22}{finding.urn}{where}\n")
         for note in finding.notes:
             out.write(f"{'':22}note: {note}\n")
+    for check_id, urns in result.unknown.items():
+        for urn, reason in urns.items():
+            out.write(f"{'UNKNOWN':9} {check_id:12} not evaluated: {reason}\n{'':22}{urn}\n")
     s = result.summary()
     out.write(
         f"checkov {s['checkov_version']}: {s['resources']} resources, "
         f"{s['blocking']} blocking and {s['findings'] - s['blocking']} advisory findings, "
-        f"{s['passed']} passed results, {sum(s['ignored'].values())} ignored failures\n"
+        f"{s['passed']} passed results, {sum(s['unknown'].values())} unknown, "
+        f"{sum(s['ignored'].values())} ignored failures\n"
     )
     if result.unmapped_types:
         out.write("not seen by checkov (no Terraform type): "
@@ -157,6 +161,7 @@ def _result_json(result) -> dict:
         "summary": result.summary(),
         "findings": [f.to_json() for f in result.findings],
         "passed": {k: sorted(v) for k, v in sorted(result.passed.items())},
+        "unknown": result.unknown,
         "check_names": result.check_names,
         "notes": result.notes,
     }
@@ -164,21 +169,26 @@ def _result_json(result) -> dict:
 
 def _control_statuses(result) -> dict[str, str]:
     from imekit.checkov.mapping import load_mapping
-    from imekit.status import Status
+    from imekit.status import Status, worst
 
     mapping = load_mapping()
-    statuses: dict[str, Status] = {}
-    for check_id in result.passed:
+    statuses: dict[str, list[Status]] = {}
+
+    def note(check_id: str, status: Status) -> None:
         entry = mapping.get(check_id)
         if entry is not None and entry.control and entry.enforcement != "ignored":
-            statuses.setdefault(entry.control, Status.PASS)
+            statuses.setdefault(entry.control, []).append(status)
+
+    for check_id in result.passed:
+        note(check_id, Status.PASS)
+    for check_id in result.unknown:  # judged on values unknown until deployment
+        note(check_id, Status.UNKNOWN)
     for finding in result.findings:
         for control in finding.control_ids:
-            if finding.blocking:
-                statuses[control] = Status.FAIL
-            else:
-                statuses.setdefault(control, Status.PASS)
-    return {k: str(v) for k, v in sorted(statuses.items())}
+            statuses.setdefault(control, []).append(
+                Status.FAIL if finding.blocking else Status.PASS
+            )
+    return {k: str(worst(v)) for k, v in sorted(statuses.items())}
 
 
 def _record(result, verdict, started, ended, graphs, program, *, enabled: bool) -> None:
