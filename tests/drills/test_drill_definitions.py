@@ -156,3 +156,57 @@ def test_cli_validate_exits_1_on_an_invalid_file(imekit, tmp_path: Path) -> None
     result = imekit("validate", str(bad))
     assert result.code == 1
     assert "kms.melt_key" in result.out
+
+
+def test_a_missing_phase_is_an_error() -> None:
+    data = _raw("kms-key-disabled")
+    del data["method"]["respond"]
+    assert "method: 'respond' is a required property" in _problems(data)
+
+
+@pytest.mark.parametrize("phase", ["inject", "detect", "respond"])
+def test_a_drill_must_inject_detect_and_respond(phase: str) -> None:
+    # An empty respond phase would make the negative control (--skip-step respond) vacuous.
+    data = _raw("kms-key-disabled")
+    data["method"][phase] = []
+    assert f"method/{phase}: [] should be non-empty" in _problems(data)
+
+
+@pytest.mark.parametrize("targets", [["local", "gcp"], ["prod"], []])
+def test_a_bad_target_is_an_error(targets: list[str]) -> None:
+    data = _raw("kms-key-disabled")
+    data["supported_targets"] = targets
+    assert any(p.startswith("supported_targets") for p in _problems(data)), _problems(data)
+
+
+def test_configuration_cannot_redefine_a_built_in_variable() -> None:
+    data = _raw("kms-key-disabled")
+    data["configuration"]["suffix"] = "fixed"  # every run would reuse the same names
+    assert "configuration/suffix: redefines the built-in variable ${suffix}" in _problems(data)
+
+
+def test_a_stored_value_cannot_be_overwritten() -> None:
+    data = _raw("kms-key-disabled")
+    data["method"]["inject"][0]["store"] = "phi_key"  # the rollback would retire "Disabled"
+    assert any("store 'phi_key' is already stored by step method/setup/create-phi-key" in p
+               for p in _problems(data)), _problems(data)
+    data = _raw("kms-key-disabled")
+    data["method"]["inject"][0]["store"] = "key_alias"
+    assert any("store 'key_alias' would overwrite the variable ${key_alias}" in p
+               for p in _problems(data)), _problems(data)
+
+
+def test_a_drill_that_creates_resources_must_roll_back() -> None:
+    data = _raw("kms-key-disabled")
+    data["rollbacks"] = []
+    assert any(p.startswith("rollbacks: none, but setup creates resources")
+               for p in _problems(data))
+
+
+def test_schema_messages_stay_short() -> None:
+    data = _raw("kms-key-disabled")
+    data["kind"] = "tabletop"
+    problems = _problems(data)
+    assert "(top level): a tabletop drill cannot have method, steady_state_hypothesis, " \
+        "verification, rollbacks" in problems
+    assert all(len(p) < 400 for p in problems), problems

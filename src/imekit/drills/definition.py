@@ -163,7 +163,18 @@ def _schema_message(error: Any) -> str:
         branch = 1 if "probe" in error.instance else 0  # the step schema's oneOf order
         chosen = [sub for sub in error.context if sub.schema_path and sub.schema_path[0] == branch]
         return _schema_message(best_match(chosen or error.context))
-    return f"{where}: {error.message}"
+    if error.validator == "not" and isinstance(error.validator_value, dict):
+        # The schema's "a tabletop has no method..." and "a technical drill has no tabletop".
+        keys = [k for b in error.validator_value.get("anyOf", [error.validator_value])
+                for k in b.get("required", []) if isinstance(error.instance, dict)
+                and k in error.instance]
+        if keys:
+            return f"{where}: a {error.instance.get('kind')} drill cannot have " \
+                f"{', '.join(keys)}"
+    message = error.message
+    if len(message) > 300:  # jsonschema quotes the whole offending value
+        message = message[:300] + "..."
+    return f"{where}: {message}"
 
 
 def _technical_problems(data: dict[str, Any]) -> list[str]:
@@ -174,9 +185,15 @@ def _technical_problems(data: dict[str, Any]) -> list[str]:
     configuration = data.get("configuration") or {}
     defined = set(BUILTIN_VARIABLES)
     for key, value in configuration.items():
+        if key in BUILTIN_VARIABLES:
+            # It would replace the run's own value (e.g. the suffix that keeps names unique).
+            problems.append(f"configuration/{key}: redefines the built-in variable ${{{key}}}")
         for ref in sorted(variables.references(value) - defined):
             problems.append(f"configuration/{key}: unknown variable ${{{ref}}}")
         defined.add(key)
+    if data["method"]["setup"] and not data["rollbacks"]:
+        problems.append("rollbacks: none, but setup creates resources; a drill deletes what it "
+                        "creates, even when a step fails")
 
     # Execution order: setup, steady state, the other phases, verification; rollbacks last
     # and allowed to name anything stored anywhere (a missing value there means "never created").
@@ -187,6 +204,7 @@ def _technical_problems(data: dict[str, Any]) -> list[str]:
         ordered += [(f"method/{phase}", s) for s in data["method"][phase]]
     ordered += [("verification", s) for s in data["verification"]]
     all_stored = {s["store"] for _, s in ordered if "store" in s}
+    stored_by: dict[str, str] = {}
     names: set[str] = set()
     for where, step in ordered + [("rollbacks", s) for s in data["rollbacks"]]:
         label = f"{where}/{step['name']}"
@@ -211,7 +229,17 @@ def _technical_problems(data: dict[str, Any]) -> list[str]:
             else:
                 problems.append(f"{label}: unknown variable ${{{ref}}}")
         if "store" in step:
-            defined.add(step["store"])
+            # A value stored twice (or over a built-in or configuration value) would make a
+            # later step, or a rollback, act on something other than what was created.
+            target = step["store"]
+            if target in BUILTIN_VARIABLES or target in configuration:
+                problems.append(f"{label}: store {target!r} would overwrite the variable "
+                                f"${{{target}}}")
+            elif target in stored_by:
+                problems.append(f"{label}: store {target!r} is already stored by step "
+                                f"{stored_by[target]}")
+            stored_by.setdefault(target, label)
+            defined.add(target)
     return problems
 
 
