@@ -93,6 +93,19 @@ def test_program_failing_to_import():
     assert result.stdout == ""
 
 
+def test_duplicate_resource_names_stop_the_program():
+    # Keeping either registration would hide the other resource from the gate.
+    result = run_cli("synth", str(FAILING / "duplicate"), "-s", "test")
+    assert result.code == 2, result.stderr
+    main = FAILING / "duplicate" / "__main__.py"
+    second = line_of(main, '"second"')
+    assert "Duplicate resource URN 'urn:pulumi:test::duplicate::aws:s3/bucket:Bucket::records'" in (
+        result.stderr
+    )
+    assert f"again at __main__.py:{second}" in result.stderr
+    assert result.stdout == ""
+
+
 def test_program_raising_names_its_file_and_line():
     result = run_cli("synth", str(FAILING / "raises"), "-s", "test")
     assert result.code == 2

@@ -78,6 +78,10 @@ def _create_urn(stack: str, project: str, parent: str, type_: str, name: str) ->
     return f"urn:pulumi:{stack}::{project}::{qualified}::{name}"
 
 
+class DuplicateResourceError(Exception):
+    """Two registrations with one URN: the engine stops the program with this error."""
+
+
 # ---- what one registration looked like -------------------------------------------------
 
 
@@ -209,6 +213,14 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
 
     def _record(self, reg: Registration) -> None:
         with self._lock:
+            if reg.urn in self.registrations:
+                # The engine refuses this too; keeping either one would hide the other.
+                where = ""
+                if reg.location is not None:
+                    where = f" (again at {reg.location['file']}:{reg.location['line']})"
+                raise DuplicateResourceError(
+                    f"Duplicate resource URN '{reg.urn}'{where}; try giving it a unique name"
+                )
             self.registrations[reg.urn] = reg
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
