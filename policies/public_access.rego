@@ -93,13 +93,13 @@ stack_deny_s3_public_access_block contains msg if {
 deny_rds_public contains msg if {
 	_public_db_scope(input)
 	_truthy(_prop(input, "publiclyAccessible", false))
-	msg := sprintf("[IME-ACC-01] %s %q (data-class %s) is publicly accessible", [_kind[input.__type], input.__name, _class_label(input)])
+	msg := sprintf("[IME-ACC-01] %s %q%s is publicly accessible", [_kind[input.__type], input.__name, _class_note(input)])
 }
 
 deny_rds_public contains msg if {
 	_public_db_scope(input)
 	_undecidable(_prop(input, "publiclyAccessible", null))
-	msg := sprintf("[IME-ACC-01] %s %q (data-class %s) has publiclyAccessible not known until apply, so it could not be verified as private", [_kind[input.__type], input.__name, _class_label(input)])
+	msg := sprintf("[IME-ACC-01] %s %q%s has publiclyAccessible not known until apply, so it could not be verified as private", [_kind[input.__type], input.__name, _class_note(input)])
 }
 
 _public_db_scope(r) if {

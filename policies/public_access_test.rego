@@ -78,7 +78,10 @@ test_fail_deny_rds_public if {
 
 test_fail_deny_rds_public__cluster_instance_any_class if {
 	doc := _fx("aws:rds/clusterInstance:ClusterInstance", "phi-cluster-1", {"publiclyAccessible": true, "tags": _fx_internal_tags})
-	count(deny_rds_public) == 1 with input as doc
+	msgs := deny_rds_public with input as doc
+	count(msgs) == 1
+	# A cluster instance holds no data class of its own: its cluster's data is exposed.
+	msgs == {"[IME-ACC-01] RDS cluster instance \"phi-cluster-1\" is publicly accessible"}
 }
 
 test_fail_deny_rds_public__unknown if {
