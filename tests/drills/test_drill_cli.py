@@ -47,8 +47,22 @@ def test_bad_options_are_refused_before_anything_runs(imekit) -> None:
     assert undefined.code == 2 and "unknown variable ${nope}" in undefined.err
     local = imekit("run", "kms-key-disabled", "--confirm-account", "123456789012")
     assert local.code == 2 and "--target aws only" in local.err
-    for result in (unknown, local, undefined):
+    # A typo in a value is bad input (2), not a failed drill on the evidence record (1).
+    typo = imekit("run", "kms-key-disabled", "--set", "pending_days=seven")
+    assert typo.code == 2 and 'pending_days="seven": expected integer' in typo.err
+    for result in (unknown, local, undefined, typo):
         assert not result.journal_dir.exists()
+
+
+def test_set_values_keep_the_kind_of_the_drill_value() -> None:
+    from imekit.commands.drill import _parse_set
+
+    configuration = {"engine_version": "16.6", "take_snapshot": True, "subnet_group": None,
+                     "policies": ["a"]}
+    assert _parse_set(("engine_version=16.4", "take_snapshot=false", "subnet_group=db-private",
+                       "policies=[]"), configuration) == {
+        "engine_version": "16.4", "take_snapshot": False, "subnet_group": "db-private",
+        "policies": []}
 
 
 def test_run_records_the_journal_as_evidence(imekit, monkeypatch, tmp_path: Path) -> None:

@@ -153,16 +153,22 @@ def validate_command(paths: tuple[Path, ...]) -> None:
     click.get_current_context().exit(exitcodes.VIOLATIONS if bad else exitcodes.OK)
 
 
-def _parse_set(values: tuple[str, ...]) -> dict[str, Any]:
+def _parse_set(values: tuple[str, ...], configuration: Any) -> dict[str, Any]:
+    """KEY=VALUE pairs; a value replacing text stays text as typed (`engine_version=16.4`),
+    any other value is read as YAML (`object_lock=false`, `report_count=3`)."""
     import yaml
 
     overrides: dict[str, Any] = {}
     for item in values:
         key, sep, raw = item.partition("=")
+        key = key.strip()
         if not sep or not key:
             raise ImekitError(f"--set {item!r}: expected KEY=VALUE")
+        if isinstance(configuration.get(key), str):
+            overrides[key] = raw
+            continue
         try:
-            overrides[key.strip()] = yaml.safe_load(raw) if raw else ""
+            overrides[key] = yaml.safe_load(raw) if raw else ""
         except yaml.YAMLError as exc:
             raise ImekitError(f"--set {item!r}: the value is not valid YAML: {exc}") from exc
     return overrides
@@ -211,7 +217,7 @@ def run_command(name: str, target: str, confirm_account: str | None, tabletop: b
         if answers is not None:
             raise ImekitError("--answers applies to tabletop exercises (--tabletop) only")
         journal = _run_technical(drill, target, confirm_account, rto, rpo, skip_steps,
-                                 _parse_set(set_values))
+                                 _parse_set(set_values, drill.configuration))
     with deferred_interrupts():
         path = write_journal(journal, journal_dir)
         _summary(journal, path)

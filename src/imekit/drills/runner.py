@@ -104,9 +104,31 @@ def validate_options(drill: Drill, options: RunOptions) -> None:
         known = ", ".join(sorted(drill.configuration)) or "none"
         raise ImekitError(f"--set {', '.join(unknown)}: not a configuration value of drill "
                           f"{drill.name}", hint=f"configuration values: {known}")
+    for key, value in options.overrides.items():
+        expected = _kind_of(drill.configuration[key])
+        if expected is not None and _kind_of(value) != expected and not (
+                expected == "number" and _kind_of(value) == "integer"):
+            raise ImekitError(f"--set {key}={json.dumps(value, default=str)}: expected "
+                              f"{expected}, like the drill's value "
+                              f"{json.dumps(drill.configuration[key])}")
     for label, value in (("--rto", options.rto_seconds), ("--rpo", options.rpo_seconds)):
         if value is not None and not value > 0:
             raise ImekitError(f"{label} must be a positive number of seconds, not {value}")
+
+
+def _kind_of(value: Any) -> str | None:
+    """The kind of a configuration value an override must keep (None: any, for a null)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "text"
+    return "list" if isinstance(value, list | tuple) else "mapping"
 
 
 class _Run:
