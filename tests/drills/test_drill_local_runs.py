@@ -6,6 +6,7 @@ an impossible restore (no versioning / no snapshot: it must fail with that reaso
 from __future__ import annotations
 
 import time
+from datetime import datetime, timedelta
 
 import pytest
 from drill_helpers import LOCAL_DRILLS
@@ -96,6 +97,7 @@ def test_rpo_breach_deviates(imekit) -> None:
     assert rpo["met"] is False and rpo["measured_seconds"] > 0
     assert "SnapshotCreateTime" in rpo["basis"]
     assert any(r.startswith("RPO ") for r in journal["reasons"])
+    _assert_rpo_instants(rpo, journal)
 
 
 def test_ransomware_restore_is_impossible_without_versioning(imekit) -> None:
@@ -130,5 +132,14 @@ def test_ransomware_measures_rpo_from_object_timestamps(imekit) -> None:
     assert rpo["met"] is True
     assert 0 <= rpo["measured_seconds"] <= 10
     assert "S3 object timestamps" in rpo["basis"]
+    _assert_rpo_instants(rpo, journal)
     detect = next(n for n in journal["notes"] if n.startswith("detection:"))
     assert "8 object(s)" in detect  # 4 overwritten + 4 deleted, all found
+
+
+def _assert_rpo_instants(rpo: dict, journal: dict) -> None:
+    """The journal names the two instants the RPO is measured between, and they add up."""
+    start, end = (datetime.fromisoformat(rpo[k].replace("Z", "+00:00")) for k in ("from", "to"))
+    assert abs((end - start).total_seconds() - rpo["measured_seconds"]) < 0.002
+    run_started = datetime.fromisoformat(journal["started_at"].replace("Z", "+00:00"))
+    assert run_started - timedelta(seconds=2) <= start <= end

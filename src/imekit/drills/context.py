@@ -44,6 +44,8 @@ class Clock:
 class Measurement:
     seconds: float
     basis: str
+    start: datetime  # the recovery point (what the restore brought back)
+    end: datetime  # the incident (when data stopped being safe)
 
 
 @dataclass
@@ -120,9 +122,13 @@ class DrillContext:
         if self.incident is None:
             self.incident = Clock.from_wall(at) if at else Clock.now()
 
-    def measure_rpo(self, seconds: float, basis: str) -> None:
-        """Record the measured data-loss window (seconds) and how it was measured."""
-        self.rpo = Measurement(seconds=max(0.0, float(seconds)), basis=basis)
+    def measure_rpo(self, recovery_point: datetime, incident: datetime, basis: str) -> None:
+        """Record the data-loss window: from the recovery point restored to the incident, both
+        as AWS (or this process, for the incident) reported them, and how they were chosen.
+        The journal keeps both instants, so the figure can be checked against AWS."""
+        seconds = (incident - recovery_point).total_seconds()
+        self.rpo = Measurement(seconds=max(0.0, seconds), basis=basis, start=recovery_point,
+                               end=incident)
 
     def poll(self, what: str, check: Any, *, timeout: float, interval: float = 10.0) -> Any:
         """Call `check()` until it returns a truthy value; raise DrillStepError on timeout.

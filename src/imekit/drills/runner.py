@@ -377,8 +377,8 @@ class _Run:
             "met": None if rpo_target is None else (measured is not None
                                                     and measured.seconds <= rpo_target),
             "basis": measured.basis if measured else "not measured",
-            "from": None,
-            "to": None,
+            "from": iso(measured.start) if measured else None,
+            "to": iso(measured.end) if measured else None,
         }
         if rto["met"] is False and rto_measured is not None:
             self.deviations.append(f"RTO {rto_measured:.6g} s exceeded the target "

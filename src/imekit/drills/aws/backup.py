@@ -91,9 +91,9 @@ def select_recovery_point(ctx: DrillContext, vault: str, resource_arn: str) -> s
                              f"{resource_arn}, cannot restore")
     newest = max(points, key=lambda p: p["CreationDate"])
     incident = ctx.incident.at if ctx.incident else datetime.now(UTC)
-    ctx.measure_rpo((incident - newest["CreationDate"]).total_seconds(),
-                    "AWS Backup: incident time minus CreationDate of the recovery point "
-                    "restored")
+    ctx.measure_rpo(newest["CreationDate"], incident,
+                    "AWS Backup: incident time (this process's clock) minus CreationDate of "
+                    "the recovery point restored")
     return str(newest["RecoveryPointArn"])
 
 

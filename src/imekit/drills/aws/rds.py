@@ -158,9 +158,9 @@ def select_recovery_point(ctx: DrillContext, instance: str, kms_key: str) -> str
                              "cannot restore")
     newest = max(candidates, key=lambda s: s["SnapshotCreateTime"])
     incident = ctx.incident.at if ctx.incident else datetime.now(UTC)
-    ctx.measure_rpo((incident - newest["SnapshotCreateTime"]).total_seconds(),
-                    "RDS snapshot: incident time minus SnapshotCreateTime of the snapshot "
-                    "restored")
+    ctx.measure_rpo(newest["SnapshotCreateTime"], incident,
+                    "RDS snapshot: incident time (this process's clock) minus "
+                    "SnapshotCreateTime of the snapshot restored")
     return str(newest["DBSnapshotIdentifier"])
 
 

@@ -241,7 +241,7 @@ def restore_last_good_versions(ctx: DrillContext, bucket: str, keys: list[str],
         raise DrillStepError(f"s3 bucket {bucket}: versioning is {status}, cannot restore")
     point = _parse_point(since)
     versions, markers = _all_versions(ctx, bucket, "")
-    worst_loss = 0.0
+    worst: tuple[datetime, datetime] | None = None  # (restored version, first bad change)
     for key in keys:
         history = [v for v in versions if v["Key"] == key]
         good = [v for v in history if v["LastModified"] < point]
@@ -252,13 +252,16 @@ def restore_last_good_versions(ctx: DrillContext, bucket: str, keys: list[str],
         bad_times = [v["LastModified"] for v in history + [m for m in markers if m["Key"] == key]
                      if v["LastModified"] >= point]
         if bad_times:
-            worst_loss = max(worst_loss,
-                             (min(bad_times) - last_good["LastModified"]).total_seconds())
+            window = (last_good["LastModified"], min(bad_times))
+            if worst is None or window[1] - window[0] > worst[1] - worst[0]:
+                worst = window
         body = s3.get_object(Bucket=bucket, Key=key, VersionId=last_good["VersionId"])["Body"]
         s3.put_object(Bucket=bucket, Key=key, Body=body.read(), ChecksumAlgorithm="SHA256",
                       ContentType="text/plain")
-    ctx.measure_rpo(worst_loss, "S3 object timestamps: first malicious change minus the "
-                    "LastModified of the version restored, worst object")
+    if worst is not None:
+        ctx.measure_rpo(worst[0], worst[1], "S3 object timestamps (whole seconds): first "
+                        "malicious change minus the LastModified of the version restored, "
+                        "worst object")
     return len(keys)
 
 
