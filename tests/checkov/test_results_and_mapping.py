@@ -14,7 +14,7 @@ from imekit.checkov.plan import convert_graphs
 from imekit.checkov.results import map_report
 from imekit.errors import ImekitError
 from imekit.findings import Location
-from imekit.graph.model import UNKNOWN_MARKER
+from imekit.graph.model import SECRET_MARKER, UNKNOWN_MARKER
 from imekit.paths import controls_dir
 
 
@@ -198,3 +198,20 @@ def test_an_unknown_identifier_is_still_a_reference_not_an_unknown_value():
                conversion.plan["planned_values"]["root_module"]["resources"]}
     assert planned["aws_sns_topic"]["tags"] == {"data-class": "logs"}  # no sentinel leaks
     assert UNKNOWN_MARKER not in conversion.dumps()
+
+
+def test_a_secret_is_unreadable_content_unless_it_is_a_credential():
+    """A secret policy reaches checkov as "[secret]", which it passes as if there were no
+    policy; a secret password is judged by no check and stays out of the way."""
+    role = resource("aws:iam/role:Role", "r", {})
+    policy = resource("aws:iam/policy:Policy", "p", {"policy": SECRET_MARKER},
+                      deps={"policy": [role["__urn"]]})
+    db = resource("aws:rds/instance:Instance", "db",
+                  {"password": SECRET_MARKER, "storageEncrypted": True})
+    conversion = convert_graphs([graph(role, policy, db)])
+    unknown = {o.tf_type: o.unknown_attributes for o in conversion.resources.values()}
+    assert unknown["aws_iam_policy"] == {"policy"}
+    assert unknown["aws_db_instance"] == frozenset()
+    planned = {r["type"]: r["values"] for r in
+               conversion.plan["planned_values"]["root_module"]["resources"]}
+    assert planned["aws_iam_policy"]["policy"] == SECRET_MARKER  # not a reference to the role

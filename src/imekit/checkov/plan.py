@@ -42,7 +42,7 @@ from imekit.checkov.references import (
 )
 from imekit.checkov.type_map import is_cloud_resource, terraform_type
 from imekit.errors import ImekitError
-from imekit.graph.model import UNKNOWN_MARKER, Graph
+from imekit.graph.model import SECRET_MARKER, UNKNOWN_MARKER, Graph
 
 PROVIDER_NAME = "registry.terraform.io/hashicorp/aws"
 # The plan format checkov 3.3 is tested against; the bridge writes nothing newer.
@@ -51,6 +51,8 @@ TERRAFORM_VERSION = "1.9.8"
 
 _NOT_IDENTIFIER = re.compile(r"[^A-Za-z0-9_]+")
 _OMIT = object()  # a value Terraform would leave out of `values`: unknown until apply
+# Attribute names that hold credentials: secret by nature, and judged by no check.
+_CREDENTIAL = re.compile(r"password|secret|token|private_key|credential|passphrase|key_material")
 
 
 @dataclass
@@ -267,6 +269,10 @@ def _convert(
 
 
 def _convert_string(tf_name: str, value: str, targets: list[Target], *, top: bool) -> _Converted:
+    if value == SECRET_MARKER:
+        # The graph never holds a secret's value: a secret policy is as unreadable to
+        # checkov as an unknown one. A credential is secret by nature and judged by no check.
+        return _Converted(value, opaque=not _CREDENTIAL.search(tf_name))
     if value == UNKNOWN_MARKER:
         # An unknown identifier still names its resource; any other unknown value (a
         # policy, a flag) is content checkov cannot judge.

@@ -7,8 +7,8 @@ ids are dropped but counted, and ids missing from the mapping become advisory fi
 and are listed so the catalog can be completed.
 
 A value Pulumi does not know until deployment (a policy built from another resource's ARN
-during a preview) is absent from the plan, and checkov judges an absent attribute as if the
-provider default applied: a wildcard policy it cannot read passes. So a pass whose
+during a preview), or a secret one, cannot be shown in the plan, and checkov judges it as
+if it were absent: a wildcard policy it cannot read passes. So a pass whose
 evaluated keys touch such a value is not evidence: a mandatory id's becomes `unknown`
 (never a pass), an advisory id's is dropped, and a failure on one says so in a note.
 """
@@ -97,7 +97,8 @@ def map_report(
             entry = mapping.get(check_id)
             if entry is not None and entry.enforcement == MANDATORY:
                 unknown[check_id][origin.urn] = (
-                    f"checkov read {', '.join(blind)}, unknown until deployment"
+                    f"checkov read {', '.join(blind)}, which the plan cannot show "
+                    "(unknown until deployment, or secret)"
                 )
             continue
         passed[check_id].add(origin.urn)
@@ -127,8 +128,8 @@ def map_report(
             notes.append(f"known false result: {known.reason}")
         blind = _unknown_inputs(record, origin)
         if blind:
-            notes.append(f"judged with {', '.join(blind)} unknown until deployment "
-                         "(checkov reads an unknown value as absent)")
+            notes.append(f"judged without {', '.join(blind)}, which the plan cannot show "
+                         "(unknown until deployment, or secret): checkov read it as absent")
         findings.append(
             Finding(
                 check_id=check_id,
