@@ -353,6 +353,14 @@ def test_html_report_is_self_contained(members: dict[str, bytes]) -> None:
     assert "Content-Security-Policy" in html and "default-src 'none'" in html
     assert "<svg" in html  # the RTO/RPO chart
     assert html.count("<details") == 45
+    # Each entry says which of its files are where in the bundle (as text, not links).
+    risk = sha256_hex(members["attachments/sha256/" + _attachment_of(members, 3)])
+    assert "risk-analysis.txt: <span" in html and f"attachments/sha256/{risk[:16]}" in html
+
+
+def _attachment_of(members: dict[str, bytes], seq: int) -> str:
+    entry = json.loads(members[f"chain/entries/{seq:09d}.json"])
+    return entry["attachments"][0]["sha256"]
 
 
 def test_bundle_has_no_secrets(tmp_path: Path, real_catalog: CatalogView, signer: Signer) -> None:
@@ -415,6 +423,11 @@ def test_period_export_keeps_the_entries_behind_status(
             catalog=real_catalog,
             end=datetime.now(UTC).date() - timedelta(days=3),
         )
+    with pytest.raises(ImekitError, match="is in the future"):
+        export_bundle(tmp_path / "x.zip", signer=signer, store=store, start=tomorrow)
+    with pytest.raises(ImekitError, match="--from is after --to"):
+        export_bundle(tmp_path / "x.zip", signer=signer, store=store, start=tomorrow, end=ENDED)
+    assert not (tmp_path / "x.zip").exists()
 
 
 def test_export_of_an_empty_record_is_refused(

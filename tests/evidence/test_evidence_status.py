@@ -282,3 +282,35 @@ def test_drill_frequency_from_the_runbook_sets_staleness(
     )
     assert part(NOW + timedelta(days=99)).status is Status.PASS
     assert part(NOW + timedelta(days=101)).status is Status.STALE
+
+
+def test_a_standard_failed_by_its_specification_says_so(store: FolderStore) -> None:
+    """The standard's own control passes, one of its specifications fails: the standard
+    fails, and its reason names the specifications rather than only its passing control."""
+    catalog = CatalogView(
+        controls=[
+            ControlSpec("IME-TLS-01", "In transit", ("164.312(e)(1)",), rego=("deny_a",)),
+            ControlSpec("IME-TLS-02", "Encrypted", ("164.312(e)(2)(ii)",), rego=("deny_b",)),
+        ],
+        requirements=[
+            RequirementSpec("164.312(e)(1)", "Transmission security", kind="standard"),
+            RequirementSpec("164.312(e)(2)(ii)", "Encryption", parent="164.312(e)(1)"),
+        ],
+    )
+    record_run(
+        "gate",
+        controls={"IME-TLS-01": "pass", "IME-TLS-02": "fail"},
+        result="fail",
+        started=NOW,
+        ended=NOW,
+        stack="dev",
+        store=store,
+    )
+    citations = {
+        c.requirement.citation: c for c in compute_status(catalog, store.entries()).citations
+    }
+    standard = citations["164.312(e)(1)"]
+    assert standard.status is Status.FAIL
+    assert standard.controls == ["IME-TLS-01"]
+    assert standard.reason == "worst of IME-TLS-01 and its implementation specifications"
+    assert citations["164.312(e)(2)(ii)"].reason == "worst of IME-TLS-02"

@@ -287,7 +287,15 @@ def _citation_statuses(catalog: CatalogView, controls: list[ControlStatus]) -> l
             )
             continue
         status = worst(statuses)
-        reason = f"worst of {', '.join(names)}" if names else "rolled up from its specifications"
+        # A standard is met only with its implementation specifications: say so, or a
+        # standard whose own controls pass would look wrongly failed.
+        with_specs = len(statuses) > len(names)
+        if names:
+            reason = f"worst of {', '.join(names)}" + (
+                " and its implementation specifications" if with_specs else ""
+            )
+        else:
+            reason = "rolled up from its implementation specifications"
         result.append(CitationStatus(requirement, status, names, reason))
     return result
 

@@ -91,7 +91,11 @@ def export_bundle(
     period_from = _as_moment(start, time.min) if start else None
     at = _as_moment(end, time.max) if end else now
     if period_from and period_from > at:
-        raise ImekitError("--from is after --to", hint="swap the dates")
+        if end:
+            raise ImekitError("--from is after --to", hint="swap the dates")
+        raise ImekitError(
+            f"--from {period_from.date()} is in the future", hint="give a date up to today"
+        )
 
     say(f"reading the evidence record in {store.location}")
     # The head first: entries appended meanwhile only put the head behind, never ahead.

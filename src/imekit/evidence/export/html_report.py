@@ -68,6 +68,7 @@ summary{cursor:pointer;padding:7px 0;list-style-position:inside}
 summary .title{margin-left:8px}
 .muted{color:#5f6368}
 .drill{border:1px solid var(--line);border-radius:8px;padding:10px 14px;margin:10px 0}
+svg{display:block;margin:6px 0}
 svg text{font:12px system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif}
 footer{margin-top:32px;color:#5f6368;font-size:12px}
 """
@@ -168,6 +169,8 @@ def _citations(catalog: CatalogView, report: StatusReport) -> str:
             title = catalog.sections.get(current, "")
             rows.append(f'<tr><th colspan="4">45 CFR {escape(current)} {escape(title)}</th></tr>')
         links = ", ".join(f'<a href="#{escape(c)}">{escape(c)}</a>' for c in item.controls)
+        if links and item.reason.endswith("specifications"):
+            links += '<div class="muted">and its implementation specifications below</div>'
         rows.append(
             f'<tr><td class="mono cite">{escape(item.requirement.citation)}</td>'
             f"<td>{escape(item.requirement.title)}"
@@ -351,9 +354,16 @@ def _entries(entries: dict[int, Entry]) -> str:
         elif entry.manual:
             what += f": {entry.manual.get('control', '')} {entry.manual.get('item', '')}"
         commit = str(doc["source"].get("commit", "unknown"))[:12]
+        # Where each attached file is in the bundle: plain text, so the page links nowhere.
+        files = "".join(
+            f'<div class="muted">{escape(str(a["name"]))}: '
+            f'<span class="mono" title="attachments/sha256/{escape(str(a["sha256"]))}">'
+            f"attachments/sha256/{escape(str(a['sha256'])[:16])}…</span></div>"
+            for a in doc["attachments"]
+        )
         rows.append(
             f'<tr id="entry-{seq}"><td>{seq}</td><td>{escape(doc["recorded_at"])}</td>'
-            f"<td>{escape(what)}</td><td>{escape(entry.result)}</td>"
+            f"<td>{escape(what)}{files}</td><td>{escape(entry.result)}</td>"
             f"<td>{escape(str(doc['source'].get('stack') or ''))}</td>"
             f'<td class="mono">{escape(commit)}</td>'
             f'<td class="mono" title="{entry.hash}">{entry.hash[:16]}</td></tr>'
