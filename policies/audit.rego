@@ -101,13 +101,14 @@ _logged_bucket_urns := {u |
 	some u in _deps(t, "advancedEventSelectors")
 }
 
+# The values are the buckets' ARNs, unknown at a first preview and known once the buckets
+# exist: either way the selector property depends on the buckets it names.
 _names_buckets_by_dependency(t) if {
 	some sel in _as_list(_prop(t, "eventSelectors", []))
 	_s3_object_selector(sel)
 	some dr in _as_list(_get(sel, "dataResources", []))
 	_s3_object_resource(dr)
-	some v in _as_list(_get(dr, "values", []))
-	_undecidable(v)
+	count(_as_list(_get(dr, "values", []))) > 0
 }
 
 _s3_object_selector(sel) if {

@@ -95,6 +95,15 @@ test_pass_stack_deny_phi_bucket_data_events__selector_depends_on_bucket if {
 	count(stack_deny_phi_bucket_data_events) == 0 with input as doc
 }
 
+# Once the bucket exists (an update's preview, or resolved values) its ARN is known; the
+# selector still depends on it.
+test_pass_stack_deny_phi_bucket_data_events__selector_value_known if {
+	props := object.union(object.remove(_fx_trail_props, {"eventSelectors"}), {"eventSelectors": [{"readWriteType": "All", "dataResources": [{"type": "AWS::S3::Object", "values": ["arn:aws:s3:::records/"]}]}]})
+	trail := _fx_trail(props, {"eventSelectors": [_fx_bucket_urn("records")]})
+	doc := _fx_stack([_fx_bucket("records", {}), trail])
+	count(stack_deny_phi_bucket_data_events) == 0 with input as doc
+}
+
 test_pass_stack_deny_phi_bucket_data_events__all_buckets_advanced if {
 	props := object.union(object.remove(_fx_trail_props, {"eventSelectors"}), {"advancedEventSelectors": [{"name": "s3-data", "fieldSelectors": [
 		{"field": "eventCategory", "equals": ["Data"]},
