@@ -87,6 +87,19 @@ test_fail_deny_backup_plan_retention__configured_minimum if {
 	count(deny_backup_plan_retention) == 1 with input as plan with data.config.deny_backup_plan_retention.minimumDays as 90
 }
 
+test_fail_deny_backup_plan_retention__unknown_until_apply if {
+	lifecycle := _fx_plan([{"ruleName": "daily", "lifecycle": _unknown_marker}])
+	msgs := deny_backup_plan_retention with input as lifecycle
+	count(msgs) == 1
+	some m in msgs
+	contains(m, "lifecycle not known until apply")
+	days := _fx_plan([{"ruleName": "daily", "lifecycle": {"deleteAfter": _unknown_marker}}])
+	day_msgs := deny_backup_plan_retention with input as days
+	count(day_msgs) == 1
+	some d in day_msgs
+	contains(d, "deleteAfter not known until apply")
+}
+
 test_pass_deny_backup_plan_retention if {
 	plan := _fx_plan([{"ruleName": "daily", "lifecycle": {"deleteAfter": 35, "coldStorageAfter": 0}}])
 	count(deny_backup_plan_retention) == 0 with input as plan

@@ -33,6 +33,11 @@ test_pass_deny_kms_key_rotation__asymmetric_key if {
 	count(deny_kms_key_rotation) == 0 with input as doc
 }
 
+test_fail_deny_kms_key_rotation__key_spec_unknown if {
+	doc := _fx_kms({"customerMasterKeySpec": _unknown_marker})
+	count(deny_kms_key_rotation) == 1 with input as doc
+}
+
 test_missing_deny_kms_key_rotation__enable_key_rotation if {
 	doc := _fx_kms({"description": "phi"})
 	count(deny_kms_key_rotation) == 1 with input as doc

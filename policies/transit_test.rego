@@ -162,6 +162,14 @@ test_fail_deny_rds_force_ssl__default_group if {
 	count(deny_rds_force_ssl) == 1 with input as doc
 }
 
+test_fail_deny_rds_force_ssl__family_unknown_until_apply if {
+	doc := _fx_pg(_unknown_marker, [{"name": "rds.force_ssl", "value": "1"}])
+	msgs := deny_rds_force_ssl with input as doc
+	count(msgs) == 1
+	some m in msgs
+	contains(m, "not known until apply")
+}
+
 test_pass_deny_rds_force_ssl__postgres if {
 	doc := _fx_pg("postgres16", [{"name": "rds.force_ssl", "value": "1", "applyMethod": "pending-reboot"}])
 	count(deny_rds_force_ssl) == 0 with input as doc
