@@ -197,4 +197,60 @@ def test_a_failed_installation_is_an_error_with_its_log(home, monkeypatch):
     assert "pip install checkov==" in caught.value.message
     log = environment.install_log(environment.environment_dir())
     assert str(log) in caught.value.hint and log.is_file()
+    assert "--no-checkov" in caught.value.hint
     assert not environment.status().ready
+
+
+_RACER = r'''
+import json, sys, time
+from pathlib import Path
+from imekit.checkov import environment
+
+def fake_step(command, root, what, say):
+    # Stands in for venv + pip: slow enough for the other process to arrive meanwhile.
+    with open(Path(sys.argv[1]), "a") as log:
+        log.write(what + "\n")
+    if what.startswith("pip install"):
+        time.sleep(1.0)
+        site = root / "lib" / "python3.11" / "site-packages" / "checkov-3.3.30.dist-info"
+        site.mkdir(parents=True)
+        (site / "METADATA").write_text("Name: checkov\nVersion: 3.3.30\n")
+        exe = root / "bin" / "checkov"
+        exe.parent.mkdir(parents=True, exist_ok=True)
+        exe.write_text("#!/bin/sh\n")
+        exe.chmod(0o755)
+
+environment._run_step = fake_step
+env = environment.ensure_checkov(install=True)
+print(json.dumps({"root": str(env.root), "ready": environment.status().ready}))
+'''
+
+
+def test_two_processes_provisioning_at_once_install_once(home, tmp_path):
+    """First use by two processes (parallel CI steps, test workers): one installs, the
+    other waits for it and uses the result; neither sees a half-installed environment."""
+    import subprocess
+
+    log = tmp_path / "steps.log"
+    script = tmp_path / "racer.py"
+    script.write_text(_RACER)
+    racers = [subprocess.Popen([sys.executable, str(script), str(log)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+              for _ in range(2)]
+    outputs = [r.communicate(timeout=60) for r in racers]
+    assert [r.returncode for r in racers] == [0, 0], [e.decode()[-500:] for _o, e in outputs]
+    results = [json.loads(o.decode().strip().splitlines()[-1]) for o, _e in outputs]
+    assert all(r["ready"] for r in results)
+    steps = log.read_text().splitlines()
+    installs = [s for s in steps if s.startswith("pip install")]
+    assert installs == [f"pip install checkov=={CHECKOV_VERSION}"]
+
+
+def test_a_failing_install_step_reports_failed_not_done(home):
+    root = environment.environment_dir()
+    root.parent.mkdir(parents=True)
+    lines: list[str] = []
+    with pytest.raises(ImekitError, match="exit 3"):
+        environment._run_step([sys.executable, "-c", "import sys; sys.exit(3)"], root,
+                              "run a step", lines.append)
+    assert lines[-1].startswith("checkov: run a step: failed in")

@@ -209,12 +209,13 @@ def _run_step(command: list[str], root: Path, what: str, say: Progress) -> None:
             ) from exc
         except OSError as exc:
             raise ImekitError(f"could not {what}: {exc.strerror}") from exc
-    if completed.returncode != 0:
-        tail = _tail(log_path)
-        raise ImekitError(
-            f"could not {what} (exit {completed.returncode}): {tail}",
-            hint=f"check network access to the package index; full log: {log_path}",
-        )
+        if completed.returncode != 0:  # inside the ticker, so it says "failed"
+            tail = _tail(log_path)
+            raise ImekitError(
+                f"could not {what} (exit {completed.returncode}): {tail}",
+                hint=f"check network access to the package index (full log: {log_path}), "
+                "or pass --no-checkov to gate without checkov",
+            )
 
 
 def _tail(path: Path, lines: int = 3) -> str:
