@@ -145,30 +145,6 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         return _create_urn(self.stack, self.project, parent, type_, name)
 
-    def alias_urns(self, request: Any) -> list[str]:
-        """Every alias of a registration as a URN, as the engine stores them and hands them
-        to an analyzer: a spec's empty fields default to the resource's own name, type,
-        parent, project and stack (the engine's collapseAliasToUrn). Aliases a child
-        inherits from its parent's aliases are not expanded."""
-        out = []
-        for alias in request.aliases:
-            if alias.WhichOneof("alias") == "urn":
-                out.append(alias.urn)
-                continue
-            spec = alias.spec
-            # An empty parentUrn means "the resource's own parent", as in the engine.
-            parent = "" if spec.noParent else (spec.parentUrn or request.parent)
-            out.append(
-                _create_urn(
-                    spec.stack or self.stack,
-                    spec.project or self.project,
-                    parent,
-                    spec.type or request.type,
-                    spec.name or request.name,
-                )
-            )
-        return out + list(request.aliasURNs)
-
     # -- where the program declared it ---------------------------------------------------
 
     def _location(self, request: Any) -> dict[str, Any] | None:
@@ -239,7 +215,9 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             "ignoreChanges": list(request.ignoreChanges) or None,
             "deleteBeforeReplace": bool(request.deleteBeforeReplace),
             "additionalSecretOutputs": list(request.additionalSecretOutputs) or None,
-            "aliasURNs": self.alias_urns(request),
+            # The engine stores (and shows an analyzer) only the alias that matched a
+            # resource of the previous state; a mock run is a stack's first preview.
+            "aliasURNs": [],
             "customTimeouts": _custom_timeouts(request),
             "parent": request.parent,
         }

@@ -73,6 +73,7 @@ aws.iam.Policy(
             ],
         }
     ),
+    opts=pulumi.ResourceOptions(delete_before_replace=True),
 )
 
 pulumi.export("bucket", store.bucket.bucket)
