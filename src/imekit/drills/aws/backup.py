@@ -100,7 +100,13 @@ def select_recovery_point(ctx: DrillContext, vault: str, resource_arn: str) -> s
 @action
 def restore_dynamodb_table(ctx: DrillContext, vault: str, recovery_point: str, role_arn: str,
                            table: str, kms_key: str, timeout_seconds: int = 3600) -> str:
-    """Restore the recovery point into a new table encrypted with the CMK; wait for it."""
+    """Restore the recovery point into a new table encrypted with the CMK; wait for it and
+    return the ARN of the table the restore job reports it created."""
+    from imekit.drills.aws.dynamodb import table_exists
+
+    if table_exists(ctx, table):
+        raise DrillStepError(f"dynamodb table {table}: already exists, will not restore into "
+                             "it (a drill only uses resources it creates)")
     backup = ctx.client("backup")
     metadata = backup.get_recovery_point_restore_metadata(
         BackupVaultName=vault, RecoveryPointArn=recovery_point)["RestoreMetadata"]
@@ -111,7 +117,11 @@ def restore_dynamodb_table(ctx: DrillContext, vault: str, recovery_point: str, r
     done = _wait_job(ctx, f"restore job into dynamodb table {table}",
                      lambda: backup.describe_restore_job(RestoreJobId=job["RestoreJobId"]),
                      float(timeout_seconds))
-    return str(done.get("CreatedResourceArn", ""))
+    created = str(done.get("CreatedResourceArn") or "")
+    if not created:
+        raise DrillStepError(f"restore job into dynamodb table {table}: completed without "
+                             "reporting the table it created")
+    return created
 
 
 @action

@@ -71,6 +71,7 @@ def _digest(items: list[dict[str, Any]]) -> str:
 @action
 def seed_items(ctx: DrillContext, table: str, count: int = 25) -> str:
     """Write synthetic case records; return the SHA-256 of their canonical form."""
+    _require_table_owned(ctx, table)
     dynamodb = ctx.client("dynamodb")
     items = [_synthetic_item(ctx.run_id, n) for n in range(1, int(count) + 1)]
     for item in items:
@@ -116,15 +117,21 @@ def delete_table(ctx: DrillContext, table: str) -> str:
 
 
 @action
-def tag_restored_table(ctx: DrillContext, table: str) -> str:
-    """Tag a table AWS Backup restored (restores do not carry tags), so teardown may delete it."""
+def tag_restored_table(ctx: DrillContext, table: str, created_arn: str) -> str:
+    """Tag the table this run's AWS Backup restore created (restores do not carry tags), so
+    teardown may delete it. `created_arn` is what the restore job reported creating: any
+    other table of that name is refused, never claimed."""
     found = _table(ctx, table)
     if found is None:
         raise DrillStepError(f"dynamodb table {table}: the restored table does not exist")
     existing = tags_to_dict(ctx.client("dynamodb").list_tags_of_resource(
         ResourceArn=found["TableArn"])["Tags"])
-    if existing and not ctx.owns(existing):
-        require_owned(ctx, f"dynamodb table {table}", existing)
+    if ctx.owns(existing):
+        return "already tagged"
+    if existing or found["TableArn"] != created_arn:
+        raise DrillStepError(f"dynamodb table {table}: {found['TableArn']} is not the table "
+                             f"this run's restore created ({created_arn or 'none reported'}); "
+                             "refusing to claim it")
     ctx.client("dynamodb").tag_resource(ResourceArn=found["TableArn"],
                                         Tags=ctx.tag_list({"data-class": "phi"}))
     return "tagged"

@@ -184,11 +184,15 @@ def retire_drill_key(ctx: DrillContext, key: str, pending_days: int = 7) -> str:
     """Delete the key's aliases and schedule the key's deletion (KMS keys cannot be deleted
     at once; 7 days is the shortest window AWS allows)."""
     metadata = _describe(ctx, key)
-    if metadata is None or metadata["KeyState"] in ("PendingDeletion", "PendingReplicaDeletion"):
-        return "absent or already pending deletion"
+    if metadata is None:
+        return "absent"
     _require_key_owned(ctx, key)
     kms = ctx.client("kms")
+    # Aliases go now even when the key is already pending deletion (a drill that failed after
+    # its inject): otherwise they would name a dead key for the whole waiting period.
     for alias in kms.list_aliases(KeyId=metadata["KeyId"]).get("Aliases", []):
         kms.delete_alias(AliasName=alias["AliasName"])
+    if metadata["KeyState"] in ("PendingDeletion", "PendingReplicaDeletion"):
+        return "already pending deletion"
     kms.schedule_key_deletion(KeyId=metadata["KeyId"], PendingWindowInDays=int(pending_days))
     return f"deletion scheduled in {int(pending_days)} days"
