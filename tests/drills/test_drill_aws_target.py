@@ -92,6 +92,19 @@ def test_confirmed_account_runs_and_leaves_others_resources_alone(
         {"Key": "owner", "Value": "platform"}]
 
 
+def test_aws_journals_say_what_no_target_verifies(imekit, fake_account) -> None:
+    # The restored rows are out of the drill's reach on AWS too: the journal must say so
+    # rather than let an AWS run read as having checked them.
+    result = imekit("run", "rds-database-restore", "--target", "aws",
+                    "--confirm-account", fake_account)
+    assert result.code == 0, result.err
+    notes = result.journal()["notes"]
+    assert any(n.startswith("not verified by this drill on any target: the restored rows")
+               for n in notes), notes
+    assert not any(n.startswith("verified only against AWS") for n in notes)
+    assert "1 thing(s) this drill does not verify on any target" in result.out
+
+
 def test_cleans_up_when_a_step_fails(imekit, fake_account, moto_endpoint) -> None:
     # moto lacks AWS Backup jobs, so the backup step fails after the key, role, vault and
     # table exist; its managed policies are left out because moto does not ship them.

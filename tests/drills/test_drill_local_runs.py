@@ -11,6 +11,8 @@ from datetime import datetime, timedelta
 import pytest
 from drill_helpers import LOCAL_DRILLS
 
+from imekit.drills.definition import load_drill
+
 # What each negative control must be caught by: the probe or step that notices the missing
 # response. A run that fails for another reason would not prove the drill's checks work.
 NEGATIVE_CONTROL_CAUGHT_BY = {
@@ -48,6 +50,8 @@ def test_drill_passes_locally(imekit, name: str) -> None:
             assert step["reason"].startswith("verified only against AWS")
             assert any(step["name"] in note for note in journal["notes"])
     assert any("only AWS can show" in note for note in journal["notes"])
+    for text in load_drill(name).not_verified:  # out of reach on every target: said so
+        assert f"not verified by this drill on any target: {text}" in journal["notes"]
     assert "PASSED" in result.out and "journal:" in result.out
     assert f"[{journal['steps'][0]['phase']}]" in result.err  # progress per step on stderr
     assert elapsed < 30, f"{name} took {elapsed:.1f} s"

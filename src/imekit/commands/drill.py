@@ -111,6 +111,10 @@ def show_command(name: str, as_json: bool) -> None:
         echo("  verified only against AWS:")
         for text in drill.aws_only:
             echo(f"    - {text}")
+    if drill.not_verified:
+        echo("  not verified by this drill (on any target):")
+        for text in drill.not_verified:
+            echo(f"    - {text}")
 
 
 def _show_tabletop(tabletop: dict[str, Any]) -> None:
@@ -297,6 +301,8 @@ def _record(path: Path, drill: Any, *, enabled: bool) -> None:
 
 
 def _summary(journal: dict[str, Any], path: Path) -> None:
+    from imekit.drills.runner import NOT_VERIFIED
+
     echo = click.echo
     echo(f"drill {journal['drill']}: {journal['status'].upper()}  (run {journal['run_id']}, "
          f"target {journal['target']}, {journal['duration_seconds']:.2f} s)")
@@ -316,4 +322,8 @@ def _summary(journal: dict[str, Any], path: Path) -> None:
     if unknown:
         echo(f"  {len(unknown)} check(s) can only be verified against AWS (see the journal's "
              "notes)")
+    outside = [n for n in journal["notes"] if n.startswith(NOT_VERIFIED)]
+    if outside:
+        echo(f"  {len(outside)} thing(s) this drill does not verify on any target (see the "
+             "journal's notes)")
     echo(f"  journal: {path}")

@@ -62,6 +62,7 @@ class Drill:
     verification: tuple[Step, ...] = ()
     rollbacks: tuple[Step, ...] = ()
     aws_only: tuple[str, ...] = ()
+    not_verified: tuple[str, ...] = ()
     tabletop: Mapping[str, Any] | None = None
     frequency: str | None = None
 
@@ -291,6 +292,7 @@ def _build(data: dict[str, Any], path: Path, sha256: str) -> Drill:
         path=path,
         sha256=sha256,
         aws_only=tuple(data.get("aws_only") or ()),
+        not_verified=tuple(data.get("not_verified") or ()),
         frequency=data.get("frequency"),
     )
     targets = data.get("targets") or {}

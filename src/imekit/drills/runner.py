@@ -32,6 +32,7 @@ from imekit.status import Status
 Progress = Callable[[str], None]
 _VALUE_LIMIT = 2000
 INTERRUPTED = "interrupted by the operator (Ctrl-C)"
+NOT_VERIFIED = "not verified by this drill on any target"
 
 
 @dataclass
@@ -403,6 +404,7 @@ class _Run:
             notes.insert(0, "local target: moto's server on 127.0.0.1, no AWS account; what "
                             "only AWS can show is listed below")
             notes += [f"verified only against AWS: {text}" for text in self.drill.aws_only]
+        notes += [f"{NOT_VERIFIED}: {text}" for text in self.drill.not_verified]
         journal = {
             "schema": SCHEMA_ID,
             "drill": self.drill.name,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 
@@ -189,6 +190,36 @@ def old_key_refused(ctx: DrillContext, user: str, timeout_seconds: int = 120) ->
 
     return bool(ctx.poll(f"iam user {user}: deactivated key still accepted", refused,
                          timeout=float(timeout_seconds), interval=10.0))
+
+
+@probe
+def quarantine_denies(ctx: DrillContext, user: str, actions: list[str],
+                      resources: list[str] | None = None, timeout_seconds: int = 120) -> list[str]:
+    """The actions IAM's policy simulator does not explicitly deny the user (on `resources`,
+    default every resource); [] once the quarantine holds. AWS evaluates the user's real
+    policies; the simulator sees a new policy within seconds, so it is polled briefly."""
+    ctx.aws_only("IAM's policy simulator explicitly denies the quarantined user every call "
+                 "checked (moto has no policy simulator and does not evaluate IAM policies)")
+    arn = ctx.client("iam").get_user(UserName=user)["User"]["Arn"]
+    paginator = ctx.client("iam").get_paginator("simulate_principal_policy")
+    allowed: list[str] = []
+
+    def denied() -> bool:
+        allowed.clear()
+        for page in paginator.paginate(PolicySourceArn=arn, ActionNames=list(actions),
+                                       ResourceArns=list(resources or ["*"])):
+            for result in page["EvaluationResults"]:
+                decisions = [result["EvalDecision"]] + [
+                    r["EvalResourceDecision"] for r in result.get("ResourceSpecificResults", [])]
+                if any(d != "explicitDeny" for d in decisions):
+                    allowed.append(f"{result['EvalActionName']}: {result['EvalDecision']}")
+        return not allowed
+
+    # On timeout, report what is still allowed: the tolerance fails the probe with it.
+    with contextlib.suppress(DrillStepError):
+        ctx.poll(f"iam user {user}: quarantine not yet effective", denied,
+                 timeout=float(timeout_seconds), interval=10.0)
+    return sorted(allowed)
 
 
 @action

@@ -133,6 +133,7 @@ def _synthetic_report(run_id: str, number: int) -> bytes:
 def seed_reports(ctx: DrillContext, bucket: str, count: int = 12,
                  prefix: str = "reports/") -> dict[str, str]:
     """Write `count` synthetic IME reports; return the manifest {key: SHA-256 of the content}."""
+    _require_bucket_owned(ctx, bucket)
     s3 = ctx.client("s3")
     manifest: dict[str, str] = {}
     for number in range(1, int(count) + 1):
@@ -285,6 +286,28 @@ def reports_not_matching(ctx: DrillContext, bucket: str, manifest: dict[str, str
 
 
 @probe
+def objects_not_encrypted_with(ctx: DrillContext, bucket: str, manifest: dict[str, str],
+                               kms_key: str) -> list[str]:
+    """Keys whose current version is not stored with SSE-KMS under exactly this key (or is
+    missing): restored objects must be as protected as the originals."""
+    s3 = ctx.client("s3")
+    bad: list[str] = []
+    for key in sorted(manifest):
+        try:
+            head = s3.head_object(Bucket=bucket, Key=key)
+        except Exception as exc:
+            if is_client_error(exc, "NoSuchKey", "404"):
+                bad.append(f"{key}: missing")
+                continue
+            raise
+        algorithm = head.get("ServerSideEncryption")
+        if algorithm != "aws:kms" or head.get("SSEKMSKeyId") != kms_key:
+            bad.append(f"{key}: {algorithm or 'no encryption'} with "
+                       f"{head.get('SSEKMSKeyId') or 'no KMS key'}")
+    return bad
+
+
+@probe
 def versioning_status(ctx: DrillContext, bucket: str) -> str:
     """Enabled, Suspended or Disabled (never enabled)."""
     return ctx.client("s3").get_bucket_versioning(Bucket=bucket).get("Status") or "Disabled"
@@ -386,6 +409,19 @@ def public_policy_statements(ctx: DrillContext, bucket: str) -> list[str]:
         statements = [statements]
     return [str(s.get("Sid") or f"statement {i}") for i, s in enumerate(statements)
             if _is_public_statement(s)]
+
+
+@probe
+def policy_is_public(ctx: DrillContext, bucket: str) -> bool:
+    """S3's own verdict on the bucket policy (GetBucketPolicyStatus): true when it makes the
+    bucket public; false when it does not, or there is no policy."""
+    try:
+        status = ctx.client("s3").get_bucket_policy_status(Bucket=bucket)["PolicyStatus"]
+    except Exception as exc:
+        if is_client_error(exc, "NoSuchBucketPolicy"):
+            return False
+        raise
+    return bool(status.get("IsPublic"))
 
 
 @action
