@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import re
+from pathlib import Path
 
 import pytest
 from ckv_fixtures import graph, resource
@@ -75,6 +77,17 @@ def test_reference_platform_and_insecure_program_are_fully_mapped(reference_dev,
         assert conversion.unmapped_types == {}
         cloud = [d for d in g.resources if is_cloud_resource(d)]
         assert len(conversion.resources) == len(cloud) > 10
+
+
+def test_every_type_the_policy_pack_judges_is_mapped():
+    """What the Rego pack judges, checkov must see too, or the two engines disagree on
+    which resources were inspected."""
+    policies = Path(__file__).resolve().parents[2] / "policies"
+    named = set()
+    for rego in policies.glob("*.rego"):
+        named |= set(re.findall(r'"(aws:[a-z0-9]+/[A-Za-z0-9]+:[A-Za-z0-9]+)"', rego.read_text()))
+    assert len(named) > 30
+    assert sorted(t for t in named if terraform_type(t) is None) == []
 
 
 def test_unmapped_types_are_counted_not_dropped_silently():

@@ -19,6 +19,7 @@ PULUMI_TO_TERRAFORM: dict[str, str] = {
     "aws:kms/grant:Grant": "aws_kms_grant",
     "aws:kms/replicaKey:ReplicaKey": "aws_kms_replica_key",
     "aws:kms/externalKey:ExternalKey": "aws_kms_external_key",
+    "aws:kms/replicaExternalKey:ReplicaExternalKey": "aws_kms_replica_external_key",
     # S3
     "aws:s3/bucket:Bucket": "aws_s3_bucket",
     "aws:s3/bucketV2:BucketV2": "aws_s3_bucket",
@@ -94,13 +95,22 @@ PULUMI_TO_TERRAFORM: dict[str, str] = {
     "aws:iam/role:Role": "aws_iam_role",
     "aws:iam/rolePolicy:RolePolicy": "aws_iam_role_policy",
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": "aws_iam_role_policy_attachment",
+    "aws:iam/rolePoliciesExclusive:RolePoliciesExclusive": "aws_iam_role_policies_exclusive",
+    "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive":
+        "aws_iam_role_policy_attachments_exclusive",
     "aws:iam/group:Group": "aws_iam_group",
     "aws:iam/groupPolicy:GroupPolicy": "aws_iam_group_policy",
     "aws:iam/groupPolicyAttachment:GroupPolicyAttachment": "aws_iam_group_policy_attachment",
+    "aws:iam/groupPoliciesExclusive:GroupPoliciesExclusive": "aws_iam_group_policies_exclusive",
+    "aws:iam/groupPolicyAttachmentsExclusive:GroupPolicyAttachmentsExclusive":
+        "aws_iam_group_policy_attachments_exclusive",
     "aws:iam/groupMembership:GroupMembership": "aws_iam_group_membership",
     "aws:iam/user:User": "aws_iam_user",
     "aws:iam/userPolicy:UserPolicy": "aws_iam_user_policy",
     "aws:iam/userPolicyAttachment:UserPolicyAttachment": "aws_iam_user_policy_attachment",
+    "aws:iam/userPoliciesExclusive:UserPoliciesExclusive": "aws_iam_user_policies_exclusive",
+    "aws:iam/userPolicyAttachmentsExclusive:UserPolicyAttachmentsExclusive":
+        "aws_iam_user_policy_attachments_exclusive",
     "aws:iam/userGroupMembership:UserGroupMembership": "aws_iam_user_group_membership",
     "aws:iam/userLoginProfile:UserLoginProfile": "aws_iam_user_login_profile",
     "aws:iam/accessKey:AccessKey": "aws_iam_access_key",
