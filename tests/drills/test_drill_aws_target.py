@@ -64,6 +64,17 @@ def test_wrong_account_is_refused_after_one_identity_call(imekit, monkeypatch,
     assert not result.journal_dir.exists()
 
 
+def test_a_broken_aws_profile_is_a_clear_refusal(imekit, monkeypatch) -> None:
+    monkeypatch.setenv("AWS_PROFILE", "no-such-profile-here")
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
+    counter = CallCounter(monkeypatch)
+    result = imekit("run", "kms-key-disabled", "--target", "aws",
+                    "--confirm-account", "123456789012")
+    assert result.code == 2
+    assert "cannot read the AWS configuration" in result.err and "internal" not in result.err
+    assert counter.operations == []
+
+
 def test_aws_only_drill_refuses_the_local_target_with_its_reason(imekit, monkeypatch) -> None:
     counter = CallCounter(monkeypatch)
     result = imekit("run", "backup-recovery-point-restore")

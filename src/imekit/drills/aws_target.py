@@ -49,7 +49,14 @@ class AwsTarget(Target):
         from botocore.exceptions import BotoCoreError, ClientError
 
         # botocore reads AWS_DEFAULT_REGION and the profile; the SDKs' AWS_REGION too.
-        region = boto3.session.Session().region_name or os.environ.get("AWS_REGION")
+        try:
+            region = boto3.session.Session().region_name or os.environ.get("AWS_REGION")
+        except BotoCoreError as exc:  # e.g. AWS_PROFILE names a profile that does not exist
+            raise ImekitError(
+                f"cannot read the AWS configuration: {exc}",
+                hint="fix AWS_PROFILE or your AWS config file, or use the sandbox account's "
+                "credentials (no AWS call was made)",
+            ) from exc
         if not region:
             raise ImekitError(
                 "no AWS region configured for the drill",
