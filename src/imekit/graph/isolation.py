@@ -28,6 +28,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -86,20 +87,29 @@ class Isolation:
 
 @cache
 def _namespaces_work(unshare: str) -> str:
-    """'' when `unshare` can create every namespace we need, else the reason it cannot."""
-    try:
-        probe = subprocess.run(
-            [unshare, *_UNSHARE_FLAGS, "--", sys.executable, "-c", "pass"],
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            timeout=15,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return f"unshare failed to start ({exc})"
+    """'' when the runner's whole isolation works here, else the reason it does not.
+
+    The probe does what a real run does (enter the namespaces, cover a folder, lock the
+    mounts), so a machine that allows user namespaces but not mounts in them (some
+    AppArmor and seccomp profiles) falls back cleanly instead of failing every run."""
+    src_dir = str(Path(__file__).resolve().parent.parent.parent)
+    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": src_dir}
+    code = "import sys; from imekit.graph.isolation import enter; enter(sys.argv[1:])"
+    with tempfile.TemporaryDirectory(prefix="imekit-probe-") as folder:
+        try:
+            probe = subprocess.run(
+                [unshare, *_UNSHARE_FLAGS, "--", sys.executable, "-c", code, folder],
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                env=env,
+                timeout=15,
+                check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            return f"unshare failed to start ({exc})"
     if probe.returncode != 0:
         detail = probe.stderr.decode("utf-8", "replace").strip().splitlines()
-        return f"unshare refused ({detail[-1] if detail else f'exit {probe.returncode}'})"
+        return f"namespaces refused ({detail[-1] if detail else f'exit {probe.returncode}'})"
     return ""
 
 
