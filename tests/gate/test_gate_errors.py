@@ -206,6 +206,53 @@ def test_graph_without_resources_to_gate(
                   "holds no resource to gate")
 
 
+def test_graph_of_types_no_check_knows(
+    gate_cli: Any, tmp_path: Path, insecure_graph: Path
+) -> None:
+    """A stack the gate could not look at is no verdict: not 0 (all not-applicable), not 1
+    (only the stack-wide CloudTrail rule firing), but 2."""
+    data = json.loads(insecure_graph.read_text(encoding="utf-8"))
+    native = [
+        json.loads(json.dumps(doc).replace("aws:s3/bucket:Bucket", "aws-native:s3:Bucket"))
+        for doc in data["resources"]
+        if doc["__type"] == "aws:s3/bucket:Bucket"
+    ]
+    assert native
+    data["resources"] = [
+        d for d in data["resources"] if d["__type"].startswith("pulumi:")
+    ] + native
+    path = tmp_path / "native.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    _assert_error(
+        gate_cli("--graph", str(path), "--no-record", "--no-checkov"),
+        "no check inspects any resource of stack dev",
+        "aws-native:s3:Bucket (1)",
+    )
+
+
+def test_resources_no_check_inspects_are_listed(
+    gate_cli: Any, tmp_path: Path, insecure_graph: Path
+) -> None:
+    data = json.loads(insecure_graph.read_text(encoding="utf-8"))
+    extra = json.loads(
+        json.dumps(next(d for d in data["resources"] if d["__type"] == "aws:s3/bucket:Bucket"))
+        .replace("aws:s3/bucket:Bucket", "aws-native:s3:Bucket")
+        .replace("patient-uploads", "native-uploads")
+    )
+    data["resources"].append(extra)
+    path = tmp_path / "mixed.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    out = tmp_path / "g.json"
+    r = gate_cli("--graph", str(path), "--no-record", "--no-checkov", "--json", str(out))
+    assert r.code == 1, r.err
+    report = json.loads(out.read_text(encoding="utf-8"))
+    uninspected = report["stacks"][0]["uninspected_types"]
+    assert uninspected["aws-native:s3:Bucket"] == 1
+    assert "aws:s3/bucket:Bucket" not in uninspected
+    count = sum(uninspected.values())
+    assert f"not inspected by any check: {count} resource(s): aws-native:s3:Bucket (1)" in r.out
+
+
 def test_catalog_rule_missing_from_the_pack_is_unknown(
     gate_cli: Any, tmp_path: Path, insecure_graph: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -333,3 +333,14 @@ def test_sarif_for_github_code_scanning(
     rules = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
     assert "45 CFR 164.308(a)(4)(ii)(B)" in rules["deny_rds_public"]["properties"]["tags"]
     assert run["tool"]["driver"]["version"] == "0.1.0"
+
+
+def test_resources_no_check_inspects_are_reported(result: GateResult) -> None:
+    result.stacks[0].uninspected = {"aws-native:s3:Bucket": 2}
+    assert "not inspected by any check: 2 resource(s): aws-native:s3:Bucket (2)" in (
+        render_table(result)
+    )
+    text = render_markdown(result)
+    assert "<details><summary>Resources no check inspects (2)</summary>" in text
+    assert "- `dev`: `aws-native:s3:Bucket` (2)" in text
+    assert build_json(result)["stacks"][0]["uninspected_types"] == {"aws-native:s3:Bucket": 2}

@@ -63,6 +63,7 @@ def evaluate_graph(
         resource_count=len(graph.resources),
         inspected={rule: len(urns) for rule, urns in evaluation.evaluated.items()},
         unknown={rule: DISABLED_REASON for rule in evaluation.skipped_rules},
+        covered=set().union(*evaluation.evaluated.values()),
     )
     return findings, run
 

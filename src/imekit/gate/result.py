@@ -55,6 +55,9 @@ class StackRun:
     inspected: dict[str, int] = field(default_factory=dict)  # check -> resources inspected
     unknown: dict[str, str] = field(default_factory=dict)  # check -> why not evaluated
     seconds: float = 0.0
+    covered: set[str] = field(default_factory=set, repr=False)  # URNs some check inspected
+    # Custom resources no check inspected, by type: what the gate cannot speak for.
+    uninspected: dict[str, int] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -64,6 +67,7 @@ class StackRun:
             "resources": self.resource_count,
             "inspected": dict(sorted(self.inspected.items())),
             "unknown": dict(sorted(self.unknown.items())),
+            "uninspected_types": dict(sorted(self.uninspected.items())),
             "seconds": round(self.seconds, 3),
         }
 

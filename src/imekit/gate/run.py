@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,9 +70,12 @@ def _checkov_stage(
             inspected.setdefault((stack, check_id), set()).add(urn)
     for f in result.findings:
         inspected.setdefault((f.stack, f.check_id), set()).add(f.urn)
+    counted = catalog.check_index()  # ignored checkov ids speak for no control
     for (stack, check_id), urns in inspected.items():
         if stack in runs:
             runs[stack].inspected[check_id] = len(urns)
+            if check_id in counted:
+                runs[stack].covered.update(urns)
     infos: dict[str, CheckInfo] = {}
     ids = set(result.check_names) | {f.check_id for f in result.findings}
     for check_id in sorted(ids):
@@ -92,6 +96,37 @@ def _checkov_stage(
         if not f.control_ids:
             f.control_ids = catalog_view.control_ids_for(catalog, f.check_id)
     return list(result.findings), infos, result.summary()
+
+
+def _check_coverage(graph: Graph, run: StackRun) -> None:
+    """Note the resources no check inspected; refuse a stack none of whose resources is.
+
+    A graph of types the pack and checkov do not know (another provider such as
+    aws-native, a program of something else entirely) would otherwise come out all
+    not-applicable: a verdict on a stack the gate did not look at.
+    """
+    resources = [d for d in graph.resources if not str(d.get("__type", "")).startswith("pulumi:")]
+    # Custom resources are the ones with a provider; components (`__provider` {}) hold none
+    # of the infrastructure themselves and are never a check's concern.
+    run.uninspected = dict(
+        sorted(
+            Counter(
+                str(d.get("__type", ""))
+                for d in resources
+                if d.get("__provider") and d.get("__urn") not in run.covered
+            ).items()
+        )
+    )
+    if any(d.get("__urn") in run.covered for d in resources):
+        return
+    types = Counter(str(d.get("__type", "")) for d in resources)
+    listed = ", ".join(f"{t} ({n})" for t, n in types.most_common(5))
+    more = f" and {len(types) - 5} more type(s)" if len(types) > 5 else ""
+    raise ImekitError(
+        f"no check inspects any resource of stack {graph.stack}: its {len(resources)} "
+        f"resource(s) are of types the gate does not know: {listed}{more}",
+        hint="gate a program written with pulumi-aws (`aws:` types), or leave this stack out",
+    )
 
 
 def run_gate(request: GateRequest, *, progress: Progress | None = None) -> GateResult:
@@ -161,6 +196,9 @@ def run_gate(request: GateRequest, *, progress: Progress | None = None) -> GateR
             for control in checkov_only:
                 for check_id in control.checkov_ids:
                     run.unknown[check_id] = CHECKOV_SKIPPED
+
+    for graph in graphs:
+        _check_coverage(graph, runs[graph.stack])
 
     waiver_report = apply_waivers(
         findings,

@@ -144,6 +144,21 @@ def render_markdown(result: GateResult) -> str:
         out += _listed(waived, result, multi_stack)
         out += ["", "</details>"]
     out += _waivers(result)
+    uninspected = [
+        f"- `{r.stack}`: " + ", ".join(f"`{_cell(t)}` ({n})" for t, n in r.uninspected.items())
+        for r in result.stacks
+        if r.uninspected
+    ]
+    if uninspected:
+        count = sum(sum(r.uninspected.values()) for r in result.stacks)
+        out += [
+            "",
+            f"<details><summary>Resources no check inspects ({count})</summary>",
+            "",
+            *uninspected,
+            "",
+            "</details>",
+        ]
     unknown = [n for control in result.controls for n in control.notes]
     if unknown:
         out += ["", "<details><summary>Not evaluated</summary>", ""]

@@ -118,6 +118,12 @@ def render_table(result: GateResult, *, colour: bool = False) -> str:
         out.append(
             f"Stack {run.stack} of {run.project}: {run.resource_count} resources ({kind})"
         )
+        if run.uninspected:
+            # What the verdict does not speak for: a PHI store of a type no check knows
+            # would otherwise pass unseen.
+            count = sum(run.uninspected.values())
+            types = ", ".join(f"{t} ({n})" for t, n in run.uninspected.items())
+            out.append(f"  not inspected by any check: {count} resource(s): {types}")
     out.append("")
     out.append(f"  {'Control':<11} {'Status':<15} {'':<{_TITLE_WIDTH}} Citations (45 CFR)")
     for control in result.decided_controls:
