@@ -3,7 +3,8 @@
 For the reference platform (dev stack) and for graphs of 1,000 (and, with --large, 10,000)
 resources built by repeating it, in one run:
   rego     imekit.policy.evaluate over the graph (in process)
-  bridge   graph -> Terraform plan JSON (imekit.checkov.convert_graphs + writing the file)
+  bridge   graph -> Terraform plan JSON (imekit.checkov.convert_graphs + writing the file),
+           and checkov's report -> findings on URNs and controls (map_s)
   checkov  the pinned checkov on that plan file alone (subprocess; wall time and peak RSS)
 
     .venv/bin/python benchmarks/checkov_bench.py [--large] [--json out.json]
@@ -25,7 +26,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from imekit.checkov import convert_graphs, ensure_checkov
+from imekit.checkov import convert_graphs, ensure_checkov, load_mapping
+from imekit.checkov.plan import PlanConversion
+from imekit.checkov.results import map_report
 from imekit.checkov.runner import checkov_command, checkov_environment, parse_report
 from imekit.graph.model import Graph
 
@@ -61,15 +64,22 @@ def rego_seconds(graph: Graph) -> tuple[float, int]:
     return time.monotonic() - started, len(evaluation.violations)
 
 
-def bridge(graph: Graph, folder: Path) -> tuple[float, Path, int, int]:
+def bridge(graph: Graph, folder: Path) -> tuple[float, Path, PlanConversion, int]:
     started = time.monotonic()
     conversion = convert_graphs([graph])
     path = folder / f"plan-{len(graph.resources)}.json"
     conversion.write(path)
-    return time.monotonic() - started, path, len(conversion.resources), path.stat().st_size
+    return time.monotonic() - started, path, conversion, path.stat().st_size
 
 
-def plain_checkov(plan: Path, folder: Path) -> tuple[float, float, int, int]:
+def map_back(report: dict, conversion: PlanConversion) -> tuple[float, int]:
+    mapping = load_mapping()
+    started = time.monotonic()
+    result = map_report(report, conversion, mapping)
+    return time.monotonic() - started, len(result.findings)
+
+
+def plain_checkov(plan: Path, folder: Path) -> tuple[float, float, dict]:
     env = ensure_checkov(install=False)
     home = folder / "home"
     home.mkdir(exist_ok=True)
@@ -87,8 +97,7 @@ def plain_checkov(plan: Path, folder: Path) -> tuple[float, float, int, int]:
         raise SystemExit(f"checkov failed: {completed.stderr.decode()[-500:]}")
     report = parse_report(completed.stdout.decode())
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    results = report["results"]
-    return elapsed, peak_mb, len(results["passed_checks"]), len(results["failed_checks"])
+    return elapsed, peak_mb, report
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -108,20 +117,24 @@ def main(argv: list[str] | None = None) -> int:
         folder = Path(scratch)
         for label, graph in sizes:
             rego, violations = rego_seconds(graph)
-            convert, plan, mapped, size = bridge(graph, folder)
-            ckv, peak, passed, failed = plain_checkov(plan, folder)
+            convert, plan, conversion, size = bridge(graph, folder)
+            ckv, peak, report = plain_checkov(plan, folder)
+            mapped_back, findings = map_back(report, conversion)
+            results = report["results"]
             row = {
                 "graph": label,
                 "resources": len(graph.resources),
-                "plan_resources": mapped,
+                "plan_resources": len(conversion.resources),
                 "plan_mb": round(size / 1e6, 2),
                 "rego_s": round(rego, 3),
                 "rego_violations": violations,
                 "bridge_s": round(convert, 3),
+                "map_s": round(mapped_back, 3),
                 "checkov_s": round(ckv, 1),
                 "checkov_peak_rss_mb": round(peak),
-                "checkov_passed": passed,
-                "checkov_failed": failed,
+                "checkov_passed": len(results["passed_checks"]),
+                "checkov_failed": len(results["failed_checks"]),
+                "findings": findings,
             }
             rows.append(row)
             print(json.dumps(row), file=sys.stderr)
@@ -130,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         "resources",
         "rego_s",
         "bridge_s",
+        "map_s",
         "checkov_s",
         "checkov_peak_rss_mb",
         "plan_mb",
