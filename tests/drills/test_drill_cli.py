@@ -54,6 +54,16 @@ def test_bad_options_are_refused_before_anything_runs(imekit) -> None:
         assert not result.journal_dir.exists()
 
 
+def test_an_unwritable_journal_folder_is_refused_before_the_run(imekit, tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", encoding="utf-8")
+    result = imekit("run", "kms-key-disabled", "--journal-dir", str(blocker / "journals"),
+                    journal=False)
+    assert result.code == 2
+    assert "cannot write drill journals into" in result.err and "nothing was run" in result.err
+    assert "[setup]" not in result.err  # refused before the first step
+
+
 def test_set_values_keep_the_kind_of_the_drill_value() -> None:
     from imekit.commands.drill import _parse_set
 

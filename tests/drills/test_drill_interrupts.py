@@ -1,5 +1,6 @@
-"""Ctrl-C during a drill: the interrupted step fails, what never ran is listed, the rollbacks
-still run (a second Ctrl-C costs only the rollback it lands in), and the journal says so."""
+"""Ctrl-C during a drill, and rollbacks that fail: the interrupted step fails, what never ran
+is listed, the rollbacks still run (a second Ctrl-C costs only the rollback it lands in), a
+failed rollback fails the run, and the journal says all of it."""
 
 from __future__ import annotations
 
@@ -88,3 +89,23 @@ def test_real_ctrl_c_in_a_running_process(tmp_path: Path) -> None:
     assert journal["reasons"][0].startswith("interrupted by the operator (Ctrl-C) during setup")
     assert all(s["outcome"] == "pass" for s in journal["steps"] if s["phase"] == "rollback")
     assert "FAILED" in stdout
+
+
+def test_a_failed_rollback_fails_an_otherwise_passing_run(imekit, monkeypatch) -> None:
+    from imekit.drills.errors import DrillStepError
+
+    original = registry.load_registry()["kms.retire_drill_key"]
+
+    @functools.wraps(original.function)
+    def refuses(*args: Any, **kwargs: Any) -> Any:
+        raise DrillStepError("kms key k: AccessDeniedException (simulated)")
+
+    monkeypatch.setitem(registry._REGISTRY, "kms.retire_drill_key",
+                        registry.Registered("kms.retire_drill_key", "action", refuses))
+    result = imekit("run", "kms-key-disabled")
+    assert result.code == 1
+    journal = result.journal()
+    assert journal["status"] == "failed" and journal["objectives"]["rto"]["met"] is True
+    assert journal["reasons"] == [
+        "rollback retire-phi-key failed: kms key k: AccessDeniedException (simulated) "
+        f"(resources tagged imekit-drill={journal['run_id']} may remain; delete them by hand)"]

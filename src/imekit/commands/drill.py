@@ -205,7 +205,7 @@ def run_command(name: str, target: str, confirm_account: str | None, tabletop: b
                 no_record: bool) -> None:
     """Run drill NAME (a runbook name or a path to a drill YAML) and write its journal."""
     from imekit.drills.definition import load_drill
-    from imekit.drills.journal import write_journal
+    from imekit.drills.journal import ensure_writable, write_journal
     from imekit.drills.runner import deferred_interrupts
 
     if target == "aws" and not confirm_account:
@@ -214,6 +214,7 @@ def run_command(name: str, target: str, confirm_account: str | None, tabletop: b
 
         check_confirmation(confirm_account)
     drill = load_drill(name)
+    ensure_writable(journal_dir)
     if drill.is_tabletop or tabletop:
         journal = _run_tabletop(drill, tabletop, answers, target, confirm_account, rto, rpo,
                                 skip_steps, set_values)

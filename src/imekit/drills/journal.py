@@ -64,6 +64,23 @@ def redact(journal: dict[str, Any], secret_values: Iterable[str] = ()) -> dict[s
     return json.loads(text)
 
 
+def ensure_writable(directory: Path) -> None:
+    """Refuse, before a drill runs, a journal folder the journal could not be written into
+    (a run whose journal is lost leaves no record of what it did). Creates nothing: the
+    folder, or the nearest folder above it that exists, must be a writable directory."""
+    existing = directory.absolute()
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    problem = None
+    if not existing.is_dir():
+        problem = f"{existing} is not a directory"
+    elif not os.access(existing, os.W_OK | os.X_OK):
+        problem = f"{existing} is not writable"
+    if problem:
+        raise ImekitError(f"cannot write drill journals into {directory}: {problem}",
+                          hint="choose a writable folder with --journal-dir (nothing was run)")
+
+
 def write_journal(journal: dict[str, Any], directory: Path) -> Path:
     """Validate and write the journal as <drill>-<run id>.json (atomically); return its path."""
     problems = validate_journal(journal)
