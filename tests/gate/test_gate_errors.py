@@ -173,6 +173,33 @@ def test_reports_that_would_overwrite_each_other_or_an_input(
     assert graph.read_bytes() == before
 
 
+def test_a_run_that_cannot_be_recorded_shows_no_verdict(
+    gate_cli: Any, tmp_path: Path, insecure_graph: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from imekit import evidence
+    from imekit.errors import ImekitError
+
+    def refuse(*_args: Any, **_kwargs: Any) -> None:
+        raise ImekitError("the evidence store is not writable")
+
+    monkeypatch.setattr(evidence, "record_run", refuse)
+    out = tmp_path / "g.json"
+    r = gate_cli("--graph", str(insecure_graph), "--no-checkov", "--json", str(out))
+    _assert_error(r, "the evidence store is not writable")
+    assert "Exit 1." not in r.out and not out.exists()
+
+
+def test_report_under_a_file_fails_before_the_gate_runs(
+    gate_cli: Any, tmp_path: Path, insecure_graph: Path
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("", encoding="utf-8")
+    r = gate_cli("--graph", str(insecure_graph), "--no-record", "--no-checkov",
+                 "--junit", str(blocker / "deeper" / "out.xml"))
+    _assert_error(r, "cannot write the JUnit report", "is not a writable folder")
+    assert "rego:" not in r.err  # refused before evaluating anything
+
+
 @pytest.mark.parametrize(
     ("args", "needle"),
     [

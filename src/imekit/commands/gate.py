@@ -116,6 +116,11 @@ def command(
         checkov=not no_checkov,
     )
     result = run_gate(request, progress=_progress)
+    # Record before any verdict is shown or written: a run that cannot be recorded exits
+    # 2, and no table or report may then say "exit 0" (or 1) for it.
+    entry = record_run(result, program_dir=program_dir, enabled=not no_record)
+    if entry is not None:
+        _say(f"evidence: recorded as entry {entry.seq} ({entry.hash[:12]})")
     written = write_reports(
         result,
         sarif=sarif,
@@ -126,8 +131,5 @@ def command(
     click.echo(render_table(result, colour=sys.stdout.isatty()), nl=False)
     for kind, path in written:
         _say(f"report: {kind} written to {path}")
-    entry = record_run(result, program_dir=program_dir, enabled=not no_record)
-    if entry is not None:
-        _say(f"evidence: recorded as entry {entry.seq} ({entry.hash[:12]})")
     _say(f"gate: done in {time.monotonic() - started:.1f} s")
     return result.exit_code

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,23 @@ def _write(kind: str, path: Path, writer: Any) -> None:
         ) from exc
 
 
+def _check_writable(kind: str, path: Path) -> None:
+    """Fail before the gate runs when a report could not be written where asked."""
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent  # write_reports creates the missing folders below it
+    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+        raise ImekitError(
+            f"cannot write the {kind} report to {path}: {folder} is not a writable folder",
+            hint="check the folder exists and is writable",
+        )
+    if path.exists() and (path.is_dir() or not os.access(path, os.W_OK)):
+        raise ImekitError(
+            f"cannot write the {kind} report to {path}: not a writable file",
+            hint="check the path",
+        )
+
+
 def check_report_paths(reports: dict[str, Path | None], inputs: list[Path]) -> None:
     """Refuse, before anything runs, two reports on one path or a report over an input.
 
@@ -33,6 +51,7 @@ def check_report_paths(reports: dict[str, Path | None], inputs: list[Path]) -> N
     for kind, path in reports.items():
         if path is None:
             continue
+        _check_writable(kind, path)
         key = path.resolve()
         if key in seen:
             raise ImekitError(
