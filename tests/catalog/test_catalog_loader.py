@@ -89,6 +89,11 @@ def test_yaml_syntax_error(catalog_copy: Any) -> None:
     _fails(catalog_copy, "controls.yaml", "not valid YAML", "line")
 
 
+def test_file_that_is_not_text(catalog_copy: Any) -> None:
+    (catalog_copy.folder / "requirements.yaml").write_bytes(b"\xff\xfe\x00binary")
+    _fails(catalog_copy, "requirements.yaml", "not UTF-8 text")
+
+
 def test_duplicate_yaml_key_is_not_silently_merged(catalog_copy: Any) -> None:
     path = catalog_copy.folder / "checkov.yaml"
     path.write_text(

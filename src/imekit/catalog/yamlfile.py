@@ -67,6 +67,8 @@ def read_yaml_mapping(path: Path) -> dict[str, Any]:
         ) from None
     except OSError as exc:
         raise ImekitError(f"{path}: cannot read: {exc.strerror}") from exc
+    except UnicodeDecodeError:
+        raise ImekitError(f"{path}: not UTF-8 text", hint="restore the file from git") from None
     try:
         doc = load_strict(text)
     except yaml.YAMLError as exc:
