@@ -257,6 +257,16 @@ def test_graph_of_types_no_check_knows(
     )
 
 
+def test_every_rule_disabled_and_no_checkov(
+    gate_cli: Any, tmp_path: Path, insecure_graph: Path
+) -> None:
+    config = tmp_path / "policy-config.json"
+    config.write_text(json.dumps({"all": "disabled"}), encoding="utf-8")
+    r = gate_cli("--graph", str(insecure_graph), "--policy-config", str(config),
+                 "--no-record", "--no-checkov")
+    _assert_error(r, "no check ran on stack dev")
+
+
 def test_resources_no_check_inspects_are_listed(
     gate_cli: Any, tmp_path: Path, insecure_graph: Path
 ) -> None:

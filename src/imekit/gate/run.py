@@ -119,6 +119,12 @@ def _check_coverage(graph: Graph, run: StackRun) -> None:
     )
     if any(d.get("__urn") in run.covered for d in resources):
         return
+    if not run.inspected:
+        raise ImekitError(
+            f"no check ran on stack {graph.stack}: every rule is disabled and checkov "
+            "was not run",
+            hint="enable rules in the --policy-config, or drop --no-checkov",
+        )
     types = Counter(str(d.get("__type", "")) for d in resources)
     listed = ", ".join(f"{t} ({n})" for t, n in types.most_common(5))
     more = f" and {len(types) - 5} more type(s)" if len(types) > 5 else ""
