@@ -212,3 +212,19 @@ def test_credential_paths_never_hide_what_the_run_needs(tmp_path):
     # ~/.pulumi holds the interpreter here: hiding it would break the run.
     assert str((home / ".pulumi").resolve()) not in masked
     assert not any(p.endswith(".kube") for p in masked)  # absent paths are skipped
+
+
+@needs_namespaces
+def test_isolation_that_fails_stops_the_run(tmp_path):
+    # A credential folder that vanishes between the check and the run cannot be covered:
+    # the run was promised isolation, so it stops instead of going ahead without it.
+    from imekit.errors import ImekitError
+    from imekit.graph.project import load_project
+    from imekit.graph.synth import run_program
+
+    spec = load_project(PROGRAMS / "escapes", "test")
+    iso = isolation.choose([spec.root])
+    gone = isolation.Isolation(iso.level, iso.prefix, (str(tmp_path / "vanished"),))
+    with pytest.raises(ImekitError, match="could not isolate") as info:
+        run_program(spec, unknowns=False, timeout=60, iso=gone)
+    assert "IMEKIT_SYNTH_ISOLATION=environment" in info.value.hint
