@@ -91,6 +91,19 @@ def test_missing_files_say_what_to_create(tmp_path):
     assert "config: {}" in info.value.hint
 
 
+def test_stack_importing_esc_environments_is_refused(tmp_path):
+    # Their values live in Pulumi Cloud; without them the program could quietly fall back
+    # to its own defaults.
+    _project(
+        tmp_path,
+        "name: demo\nruntime: python\n",
+        stack_yaml="environment:\n  - ime/prod-retention\nconfig:\n  aws:region: us-east-1\n",
+    )
+    with pytest.raises(ImekitError, match="imports Pulumi ESC environments") as info:
+        load_project(tmp_path, "dev")
+    assert "--config" in info.value.hint
+
+
 def test_stack_config_dir_and_qualified_stack_names(tmp_path):
     (tmp_path / "stacks").mkdir()
     (tmp_path / "stacks" / "Pulumi.prod.yaml").write_text("config:\n  aws:region: us-west-2\n")

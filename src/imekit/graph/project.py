@@ -214,6 +214,16 @@ def load_project(
     stack_config = stack_data.get("config") or {}
     if not isinstance(stack_config, dict):
         raise ImekitError(f"{stack_file}: 'config' must be a mapping")
+    if stack_data.get("environment"):
+        # Values from Pulumi ESC environments exist only in Pulumi Cloud. Running without
+        # them could quietly take the program's fallbacks instead of the stack's settings.
+        raise ImekitError(
+            f"{stack_file} imports Pulumi ESC environments ('environment:'), which cannot "
+            "be opened offline",
+            hint="put the values the program reads into a stack file's 'config:' (or pass "
+            "them with --config KEY=VALUE) and drop 'environment:' from the stack gated "
+            "offline",
+        )
 
     merged: dict[str, Any] = _project_defaults(data.get("config"), name, path)
     for key, value in stack_config.items():
