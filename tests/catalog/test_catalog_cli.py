@@ -104,6 +104,11 @@ def test_coverage_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert "Covered 55, gaps 0." in out
     row = next(line for line in lines if line.lstrip().startswith("164.310(a)(2)(ii) "))
     assert "inherited" in row and "IME-PHY-01" in row
+    # advisory-only checks (they warn, never fail the gate) show as a lowercase `a`
+    emergency = next(line for line in lines if line.lstrip().startswith("164.308(a)(7)(ii)(C)"))
+    assert emergency.split()[-2] == "aM", emergency
+    encryption = next(line for line in lines if line.lstrip().startswith("164.312(a)(2)(iv)"))
+    assert " AD " in encryption
     _fits(out)
 
 

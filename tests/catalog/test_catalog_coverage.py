@@ -49,6 +49,20 @@ def test_how_each_requirement_is_met(catalog: Catalog) -> None:
     assert "risk-analysis-report" in risk.manual_evidence
 
 
+def test_advisory_only_checks_are_told_apart(catalog: Catalog) -> None:
+    """Checks that can only warn (AWS Config for the risk analysis, Multi-AZ for emergency
+    mode) cover a requirement differently from checks that fail the gate."""
+    report = compute_coverage(catalog)
+    emergency = _row(report, "164.308(a)(7)(ii)(C)")
+    assert "automated" in emergency.means and emergency.advisory_only
+    assert not any(catalog.is_mandatory(c) for c in emergency.checks)
+    encryption = _row(report, "164.312(a)(2)(iv)")
+    assert not encryption.advisory_only
+    only = [r for r in report.rows if r.is_leaf and r.advisory_only]
+    assert report.totals["leaves_by_advisory_checks_only"] == len(only) > 0
+    assert emergency.to_json()["advisory_only"] is True
+
+
 def test_removing_the_only_control_opens_a_gap(catalog_copy: Any) -> None:
     def change(doc: dict[str, Any]) -> None:
         doc["controls"] = [c for c in doc["controls"] if c["id"] != "IME-IAM-05"]

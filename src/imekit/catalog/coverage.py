@@ -50,6 +50,8 @@ class RequirementCoverage:
     status: Status
     means: tuple[str, ...]  # which of MEANS apply, in MEANS order
     gaps: tuple[str, ...] = ()  # why it is not covered (empty when covered)
+    # True when automated checks cite it but none is mandatory: they warn, never fail.
+    advisory_only: bool = False
 
     def to_json(self) -> dict[str, Any]:
         r = self.requirement
@@ -64,6 +66,7 @@ class RequirementCoverage:
             "covered": self.covered,
             "status": str(self.status),
             "means": list(self.means),
+            "advisory_only": self.advisory_only,
             "controls": list(self.controls),
             "checks": list(self.checks),
             "drills": list(self.drills),
@@ -137,6 +140,10 @@ def _direct(catalog: Catalog, requirement: Requirement) -> dict[str, tuple[str, 
     }
 
 
+def _advisory_only(catalog: Catalog, checks: tuple[str, ...]) -> bool:
+    return bool(checks) and not any(catalog.is_mandatory(c) for c in checks)
+
+
 def _not_applicable(catalog: Catalog, requirement: Requirement) -> str | None:
     if requirement.not_applicable:
         return requirement.not_applicable
@@ -198,6 +205,7 @@ def _leaf(catalog: Catalog, requirement: Requirement) -> RequirementCoverage:
         status=status,
         means=tuple(m for m in MEANS if m in means),
         gaps=tuple(gaps),
+        advisory_only=_advisory_only(catalog, direct["checks"]),
         **direct,
     )
 
@@ -221,6 +229,7 @@ def _parent(
         status=Status.MISSING if uncovered else worst([c.status for c in children]),
         means=tuple(m for m in MEANS if m in means),
         gaps=gaps,
+        advisory_only=_advisory_only(catalog, direct["checks"]),
         **direct,
     )
 
@@ -239,6 +248,7 @@ def _totals(rows: tuple[RequirementCoverage, ...]) -> dict[str, int]:
     }
     for means in MEANS:
         totals[f"leaves_by_{means.replace('-', '_')}"] = sum(1 for r in leaves if means in r.means)
+    totals["leaves_by_advisory_checks_only"] = sum(1 for r in leaves if r.advisory_only)
     for status in (Status.UNKNOWN, Status.INHERITED, Status.NOT_APPLICABLE, Status.MISSING):
         totals[f"status_{str(status).replace('-', '_')}"] = sum(
             1 for r in leaves if r.status is status

@@ -243,6 +243,17 @@ class Catalog:
         control = self.control_for_check(check_id)
         return list(control.citations) if control else []
 
+    def is_mandatory(self, check_id: str) -> bool:
+        """The catalog's level of a check: a Rego rule's by its name (as Pulumi's analyzer
+        reads it), a checkov id's by checkov.yaml. A policy config may still change it."""
+        mapping = self.checkov.get(check_id)
+        if mapping is not None:
+            return mapping.enforcement == MANDATORY
+        from imekit.policy.naming import classify
+
+        kind = classify(check_id)
+        return kind is not None and kind.level == MANDATORY
+
     def check_index(self) -> dict[str, str]:
         """Every automated check id (Rego and counted checkov) -> its control id."""
         index: dict[str, str] = {}

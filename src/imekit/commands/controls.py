@@ -250,6 +250,8 @@ def coverage(as_json: bool, folder: Path | None) -> None:
         citation = "  " * depth + requirement.citation
         obligation = "std" if requirement.is_standard else requirement.obligation[:3]
         how = "".join(code for means, code in _HOW_CODES.items() if means in row.means)
+        if row.advisory_only:
+            how = how.replace("A", "a")  # its checks warn; none can fail the gate
         decision = requirement.decision
         if decision is not None and decision.outcome == NOT_REASONABLE and not row.controls:
             how += "N"
@@ -276,12 +278,14 @@ def coverage(as_json: bool, folder: Path | None) -> None:
     )
     _echo_wrapped(
         f"Covered {t['covered_leaves']}, gaps {t['gaps']}. Met by: automated checks"
-        f" {t['leaves_by_automated']}, drills {t['leaves_by_drills']}, manual evidence"
+        f" {t['leaves_by_automated']} ({t['leaves_by_advisory_checks_only']} advisory only),"
+        f" drills {t['leaves_by_drills']}, manual evidence"
         f" {t['leaves_by_manual_evidence']}, inherited {t['leaves_by_inherited']},"
         f" not applicable {t['leaves_by_not_applicable']}."
     )
     _echo_wrapped(
-        "HOW: A automated checks, D drills, M manual evidence, I inherited from AWS,"
+        "HOW: A automated checks (a: advisory only, they warn but never fail the gate),"
+        " D drills, M manual evidence, I inherited from AWS,"
         " N documented as not applicable or not reasonable. Covered means the catalog says"
         " how; whether it passes comes from gate runs, drills and evidence."
     )

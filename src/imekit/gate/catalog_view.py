@@ -39,13 +39,7 @@ def needs_alternative(catalog: Catalog, check_id: str) -> bool:
 
 def is_mandatory_check(catalog: Catalog, check_id: str) -> bool:
     """The catalog's own level of a check: a Rego rule by its name, checkov by checkov.yaml."""
-    from imekit.policy.naming import MANDATORY, classify
-
-    mapping = catalog.checkov.get(check_id)
-    if mapping is not None:
-        return mapping.enforcement == MANDATORY
-    kind = classify(check_id)
-    return kind is not None and kind.level == MANDATORY
+    return catalog.is_mandatory(check_id)
 
 
 def control_specs(catalog: Catalog, *, with_checkov: bool) -> list[ControlSpec]:
