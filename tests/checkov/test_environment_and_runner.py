@@ -254,3 +254,42 @@ def test_a_failing_install_step_reports_failed_not_done(home):
         environment._run_step([sys.executable, "-c", "import sys; sys.exit(3)"], root,
                               "run a step", lines.append)
     assert lines[-1].startswith("checkov: run a step: failed in")
+
+
+def test_a_check_that_crashed_is_an_error_not_a_missing_verdict(home):
+    """checkov logs a check that raises, skips it and still exits 1 with a report: the
+    report alone would look complete."""
+    conversion = _conversion()
+    address = next(iter(conversion.resources))
+    log = "\n".join([
+        "2026-01-01 00:00:00,000 [MainThread  ] [ERROR]  Failed to run check CKV_AWS_7 on "
+        f"/plan.json:{address}",
+        "Traceback (most recent call last):",
+        '  File "x.py", line 1, in run',
+        "ValueError: boom",
+    ])
+    _stand_in(home, f"import sys; sys.stderr.write({log!r}); "
+                    f"print({_report(CHECKOV_VERSION, address)!r}); sys.exit(1)")
+    with pytest.raises(ImekitError, match=r"CKV_AWS_7 on .*\(ValueError: boom\)"):
+        run_conversion(conversion, install=False)
+
+
+def test_the_timeout_comes_from_the_environment_for_the_gate(home, monkeypatch):
+    """The gate has no checkov option: IMEKIT_CHECKOV_TIMEOUT bounds its checkov run, and
+    a checkov that does not finish in time is an error that says how to raise it."""
+    from imekit.checkov.runner import DEFAULT_TIMEOUT, resolve_timeout
+
+    monkeypatch.delenv("IMEKIT_CHECKOV_TIMEOUT", raising=False)
+    assert resolve_timeout() == DEFAULT_TIMEOUT
+    assert resolve_timeout(5.0) == 5.0
+    monkeypatch.setenv("IMEKIT_CHECKOV_TIMEOUT", "soon")
+    with pytest.raises(ImekitError, match="not a number"):
+        resolve_timeout()
+    monkeypatch.setenv("IMEKIT_CHECKOV_TIMEOUT", "0")
+    with pytest.raises(ImekitError, match="positive"):
+        resolve_timeout()
+    monkeypatch.setenv("IMEKIT_CHECKOV_TIMEOUT", "0.5")
+    _stand_in(home, "import time; time.sleep(30)")
+    with pytest.raises(ImekitError, match="within 0.5 s") as caught:
+        run_conversion(_conversion(), install=False)
+    assert "IMEKIT_CHECKOV_TIMEOUT" in caught.value.hint

@@ -7,7 +7,8 @@ kit writes its resource graph as the Terraform plan JSON the program would have 
 Pulumi resource, its program location and its control (`results`, `mapping`).
 
 The API other parts of the kit call:
-    run_checkov(graphs, *, progress=None, install=True, timeout=1800.0) -> CheckovResult
+    run_checkov(graphs, *, progress=None, install=True, timeout=None) -> CheckovResult
+        (timeout None: $IMEKIT_CHECKOV_TIMEOUT seconds, else 1800)
     convert_graphs(graphs) -> PlanConversion        (graph -> plan, no checkov needed)
     ensure_checkov(*, install=True, progress=None) -> CheckovEnvironment
     status() -> EnvironmentStatus
@@ -31,7 +32,7 @@ from imekit.checkov.environment import (
 from imekit.checkov.mapping import CheckovMapping, load_mapping
 from imekit.checkov.plan import PlanConversion, convert_graphs
 from imekit.checkov.results import CheckovResult, map_report
-from imekit.checkov.runner import DEFAULT_TIMEOUT, run_plans
+from imekit.checkov.runner import resolve_timeout, run_plans
 from imekit.errors import ImekitError
 from imekit.graph.model import Graph
 
@@ -57,7 +58,7 @@ def run_checkov(
     *,
     progress: Callable[[str], None] | None = None,
     install: bool = True,
-    timeout: float = DEFAULT_TIMEOUT,
+    timeout: float | None = None,
     mapping: CheckovMapping | None = None,
 ) -> CheckovResult:
     """Scan the graphs' resources with checkov; findings carry URNs, locations and controls.
@@ -79,11 +80,12 @@ def run_conversion(
     *,
     progress: Callable[[str], None] | None = None,
     install: bool = True,
-    timeout: float = DEFAULT_TIMEOUT,
+    timeout: float | None = None,
     mapping: CheckovMapping | None = None,
 ) -> CheckovResult:
     say = progress or (lambda _line: None)
     started = time.monotonic()
+    timeout = resolve_timeout(timeout)  # a bad setting fails before anything runs
     mapping = mapping or load_mapping()
     if conversion.unmapped_types:
         listed = ", ".join(f"{t} ({n})" for t, n in conversion.unmapped_types.items())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import tempfile
 from collections.abc import Callable
@@ -21,9 +22,12 @@ from imekit.checkov.progress import Ticker
 from imekit.errors import ImekitError
 
 CUSTOM_CHECKS_DIR = Path(__file__).resolve().parent / "custom_checks"
-DEFAULT_TIMEOUT = 1800.0  # seconds; 10,000 resources took ~75 s here
+DEFAULT_TIMEOUT = 1800.0  # seconds; 10,000 resources took 75-180 s here
+TIMEOUT_VARIABLE = "IMEKIT_CHECKOV_TIMEOUT"  # the gate's knob: it has no option of its own
 
 _FOREIGN_ENV_PREFIXES = ("CKV_", "BC_", "PRISMA_", "CHECKOV_")
+# checkov's log format; with LOG_LEVEL=WARNING a clean scan writes nothing to stderr.
+_LOGGED_ERROR = re.compile(r"\[ERROR\]\s+(.*)$")
 
 
 def checkov_command(env: CheckovEnvironment, plan_files: list[Path]) -> list[str]:
@@ -54,15 +58,29 @@ def checkov_environment(home: Path) -> dict[str, str]:
     return env
 
 
+def resolve_timeout(timeout: float | None = None) -> float:
+    """The given timeout, else $IMEKIT_CHECKOV_TIMEOUT, else the default; seconds."""
+    if timeout is None:
+        raw = os.environ.get(TIMEOUT_VARIABLE, "").strip()
+        try:
+            timeout = float(raw) if raw else DEFAULT_TIMEOUT
+        except ValueError:
+            raise ImekitError(f"{TIMEOUT_VARIABLE}={raw!r} is not a number of seconds") from None
+    if not timeout > 0:
+        raise ImekitError(f"the checkov timeout must be positive, not {timeout}")
+    return timeout
+
+
 def run_plans(
     env: CheckovEnvironment,
     plan_files: list[Path],
     *,
     progress: Callable[[str], None] | None = None,
-    timeout: float = DEFAULT_TIMEOUT,
+    timeout: float | None = None,
 ) -> dict[str, Any]:
     """checkov's report for the plan files: {"check_type", "results", "summary"}."""
     say = progress or (lambda _line: None)
+    timeout = resolve_timeout(timeout)
     command = checkov_command(env, plan_files)
     with tempfile.TemporaryDirectory(prefix="imekit-checkov-") as scratch:
         home = Path(scratch) / "home"
@@ -81,8 +99,9 @@ def run_plans(
                 )
             except subprocess.TimeoutExpired as exc:
                 raise ImekitError(
-                    f"checkov gave no result within {timeout:.0f} s",
-                    hint="raise the timeout (--checkov-timeout) or gate fewer resources at once",
+                    f"checkov gave no result within {timeout:g} s",
+                    hint=f"raise {TIMEOUT_VARIABLE} (seconds; `imekit checkov run --timeout`), "
+                    "or gate fewer resources at once",
                 ) from exc
             except OSError as exc:
                 raise ImekitError(
@@ -97,7 +116,34 @@ def run_plans(
             hint="run `imekit checkov status`; rerun with the plan via "
             "`imekit checkov plan` to reproduce",
         )
-    return parse_report(completed.stdout.decode("utf-8", errors="replace"), stderr)
+    report = parse_report(completed.stdout.decode("utf-8", errors="replace"), stderr)
+    check_logged_errors(stderr)
+    return report
+
+
+def check_logged_errors(stderr: str) -> None:
+    """A check that raises is logged and skipped, and checkov still exits 0 or 1 with a
+    report that simply lacks its result: an error in the log means some verdicts are
+    missing, so the scan cannot count as evidence."""
+    lines = stderr.splitlines()
+    errors = []
+    for index, line in enumerate(lines):
+        match = _LOGGED_ERROR.search(line)
+        if not match:
+            continue
+        cause = next(
+            (later.strip() for later in lines[index + 1:]
+             if re.match(r"^\w+(\.\w+)*(Error|Exception)\b", later.strip())),
+            "",
+        )
+        errors.append(match.group(1).strip() + (f" ({cause})" if cause else ""))
+    if errors:
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise ImekitError(
+            f"checkov logged an error, so some checks gave no verdict: {errors[0]}{more}",
+            hint="write the plan with `imekit checkov plan` and run checkov on it to see the "
+            "full log; a check of the kit's own that fails is a bug in the kit",
+        )
 
 
 def parse_report(stdout: str, stderr: str = "") -> dict[str, Any]:

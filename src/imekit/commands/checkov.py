@@ -95,8 +95,8 @@ def plan(graphs: tuple[Path, ...], output: Path, addresses: Path | None) -> int:
               help="Also write the full result as JSON.")
 @click.option("--no-install", is_flag=True,
               help="Fail instead of installing checkov when its environment is missing.")
-@click.option("--timeout", type=float, default=1800.0, show_default=True,
-              help="Seconds to wait for checkov.")
+@click.option("--timeout", type=float, default=None,
+              help="Seconds to wait for checkov (default: $IMEKIT_CHECKOV_TIMEOUT, else 1800).")
 @click.option("--no-record", is_flag=True, help="Do not record this run as evidence.")
 def run(
     graphs: tuple[Path, ...],
@@ -104,7 +104,7 @@ def run(
     stacks: tuple[str, ...],
     json_out: Path | None,
     no_install: bool,
-    timeout: float,
+    timeout: float | None,
     no_record: bool,
 ) -> int:
     """Scan GRAPHS (or a synthesized program) with checkov and map results to controls."""
