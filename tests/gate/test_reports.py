@@ -344,3 +344,13 @@ def test_resources_no_check_inspects_are_reported(result: GateResult) -> None:
     assert "<details><summary>Resources no check inspects (2)</summary>" in text
     assert "- `dev`: `aws-native:s3:Bucket` (2)" in text
     assert build_json(result)["stacks"][0]["uninspected_types"] == {"aws-native:s3:Bucket": 2}
+
+
+def test_markdown_lists_failures_in_code_order_with_citations(result: GateResult) -> None:
+    text = render_markdown(result)
+    blocking = text.split("#### Blocking failures", 1)[1].split("\n\n", 2)[1]
+    items = [line for line in blocking.splitlines() if line.startswith("- ")]
+    # data.py:12 (the bucket) before data.py:40 (the database), whatever the check ids
+    assert items[0].startswith("- `deny_s3_public_access_block` scans")
+    assert items[1].startswith("- `deny_rds_public` db")
+    assert "(45 CFR 164.312(a)(1), 164.308(a)(4)(ii)(B))" in items[1]

@@ -44,6 +44,8 @@ def _finding_item(f: Finding, result: GateResult, multi_stack: bool) -> str:
     message = _cell(display_message(f.message))
     line = f"- `{f.check_id}` {where}{_cell(resource_label(f.urn))}{loc}: {message}"
     check = result.checks.get(f.check_id)
+    if check and check.citations:
+        line += f" (45 CFR {_cell(', '.join(check.citations))})"
     if f.status is Status.FAIL and check and check.fix:
         line += f"  \n  Fix: {_cell(check.fix)}"
     if f.status is Status.WAIVED and f.waiver:
@@ -57,7 +59,21 @@ def _finding_item(f: Finding, result: GateResult, multi_stack: bool) -> str:
     return line
 
 
+def _in_code_order(findings: list[Finding]) -> list[Finding]:
+    """By stack, then where the program declares the resource: the order an author fixes
+    them in, one file at a time."""
+    return sorted(
+        sort_findings(findings),
+        key=lambda f: (
+            f.stack,
+            f.location.file if f.location else "",
+            f.location.line if f.location else 0,
+        ),
+    )
+
+
 def _listed(findings: list[Finding], result: GateResult, multi_stack: bool) -> list[str]:
+    findings = _in_code_order(findings)
     lines = [_finding_item(f, result, multi_stack) for f in findings[:MAX_LISTED]]
     if len(findings) > MAX_LISTED:
         lines.append(f"- ... and {len(findings) - MAX_LISTED} more (see the JSON or SARIF report)")
