@@ -11,7 +11,7 @@ from typing import Any
 import jsonschema
 from gate_support import CONTROLS, make_result
 
-from imekit.findings import Location
+from imekit.findings import Finding, Location
 from imekit.gate.result import GateResult
 from imekit.report.json_report import build_json, write_json
 from imekit.report.junit import build_junit, write_junit
@@ -354,3 +354,27 @@ def test_markdown_lists_failures_in_code_order_with_citations(result: GateResult
     assert items[0].startswith("- `deny_s3_public_access_block` scans")
     assert items[1].startswith("- `deny_rds_public` db")
     assert "(45 CFR 164.312(a)(1), 164.308(a)(4)(ii)(B))" in items[1]
+
+
+def test_markdown_stays_within_what_a_code_host_accepts() -> None:
+    from imekit.report.markdown import MAX_CHARS
+
+    result = make_result(waived=False)
+    template = result.findings[0]
+    result.findings = [_copy(template, i) for i in range(400)]
+    text = render_markdown(result)
+    assert len(text) <= MAX_CHARS
+    assert "### imekit gate: failed, 400 blocking finding(s)" in text
+    assert "more (see the JSON or SARIF report)" in text
+
+
+def _copy(template: Finding, i: int) -> Finding:
+    from dataclasses import replace
+
+    return replace(
+        template,
+        urn=f"{template.urn}-{i}",
+        message=f"[IME-ACC-01] database {i} " + "is publicly accessible " * 60,
+        location=Location("infra/components/data.py", i + 1),
+        notes=[],
+    )

@@ -17,6 +17,8 @@ from imekit.report.table import display_message, resource_label, rests_on
 from imekit.status import Status
 
 MAX_LISTED = 50  # findings per section; the JSON and SARIF reports carry them all
+# GitHub refuses a comment over 65,536 characters: stay under it with room to spare.
+MAX_CHARS = 60_000
 
 _BADGE = {
     Status.PASS: "pass",
@@ -72,11 +74,13 @@ def _in_code_order(findings: list[Finding]) -> list[Finding]:
     )
 
 
-def _listed(findings: list[Finding], result: GateResult, multi_stack: bool) -> list[str]:
+def _listed(
+    findings: list[Finding], result: GateResult, multi_stack: bool, limit: int
+) -> list[str]:
     findings = _in_code_order(findings)
-    lines = [_finding_item(f, result, multi_stack) for f in findings[:MAX_LISTED]]
-    if len(findings) > MAX_LISTED:
-        lines.append(f"- ... and {len(findings) - MAX_LISTED} more (see the JSON or SARIF report)")
+    lines = [_finding_item(f, result, multi_stack) for f in findings[:limit]]
+    if len(findings) > limit:
+        lines.append(f"- ... and {len(findings) - limit} more (see the JSON or SARIF report)")
     return lines
 
 
@@ -95,6 +99,16 @@ def _badge(status: Status) -> str:
 
 
 def render_markdown(result: GateResult) -> str:
+    """The comment, listing fewer findings per section until it fits a code host's limit."""
+    limit = MAX_LISTED
+    text = _render(result, limit)
+    while len(text) > MAX_CHARS and limit > 0:
+        limit //= 2
+        text = _render(result, limit)
+    return text
+
+
+def _render(result: GateResult, limit: int) -> str:
     s = result.summary()
     multi_stack = len(result.stacks) > 1
     stacks = ", ".join(f"`{r.stack}` ({r.resource_count} resources)" for r in result.stacks)
@@ -118,7 +132,7 @@ def render_markdown(result: GateResult) -> str:
     blocking = sort_findings(result.blocking)
     if blocking:
         out += ["", "#### Blocking failures", ""]
-        out += _listed(blocking, result, multi_stack)
+        out += _listed(blocking, result, multi_stack, limit)
     out += [
         "",
         "| Control | Status | HIPAA Security Rule (45 CFR) | Findings |",
@@ -152,12 +166,12 @@ def render_markdown(result: GateResult) -> str:
     advisory = sort_findings(result.advisory)
     if advisory:
         out += ["", f"<details><summary>Advisory findings ({len(advisory)})</summary>", ""]
-        out += _listed(advisory, result, multi_stack)
+        out += _listed(advisory, result, multi_stack, limit)
         out += ["", "</details>"]
     waived = sort_findings(result.waived)
     if waived:
         out += ["", f"<details><summary>Waived findings ({len(waived)})</summary>", ""]
-        out += _listed(waived, result, multi_stack)
+        out += _listed(waived, result, multi_stack, limit)
         out += ["", "</details>"]
     out += _waivers(result)
     uninspected = [
