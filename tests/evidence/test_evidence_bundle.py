@@ -241,6 +241,20 @@ def test_added_and_duplicate_files_are_named(tmp_path: Path, members: dict[str, 
     assert added.problems == ["status/extra.csv was added: it is not listed in manifest.json"]
 
 
+@pytest.mark.parametrize(
+    "name", ["../x", "/etc/cron.d/x", "chain/../../x", "./report.html", "a//b", "C:/x", "..\\x"]
+)
+def test_unsafe_member_paths_fail_even_when_signed_into_the_manifest(
+    tmp_path: Path, members: dict[str, bytes], attacker: Signer, name: str
+) -> None:
+    """A path that would unzip outside the folder fails verification, even in a bundle whose
+    manifest lists it and is validly signed (unpinned)."""
+    forged = _verify(tmp_path, _resign({**members, name: b"payload"}, attacker))
+    assert not forged.ok
+    assert f"{name!r}" in forged.problems[0]
+    assert "never holds such a path" in forged.problems[0]
+
+
 def test_unreadable_bundles_raise(tmp_path: Path) -> None:
     junk = tmp_path / "junk.zip"
     junk.write_bytes(b"this is not a zip file at all")

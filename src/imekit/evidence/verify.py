@@ -98,6 +98,13 @@ def _read_members(path: Path, result: Verification) -> dict[str, bytes]:
         for info in archive.infolist():
             if info.is_dir():
                 continue
+            unsafe = _unsafe_name(info.filename)
+            if unsafe:
+                # Never read, whatever the manifest says: unzipping it could write elsewhere.
+                result.problems.append(
+                    f"{info.filename!r} {unsafe}: an exported bundle never holds such a path"
+                )
+                continue
             if info.filename in members:
                 result.problems.append(f"{info.filename} appears twice in the bundle")
                 continue
@@ -108,6 +115,18 @@ def _read_members(path: Path, result: Verification) -> dict[str, bytes]:
             except NotImplementedError as exc:
                 raise ImekitError(f"{path}: {exc}", hint=_HINT_UNREADABLE) from exc
     return members
+
+
+def _unsafe_name(name: str) -> str | None:
+    """Why a member name is not a plain relative path inside the bundle, or None."""
+    if name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":"):
+        return "is an absolute path"
+    parts = name.replace("\\", "/").split("/")
+    if any(part in ("", ".", "..") for part in parts):
+        return "leaves or re-enters the bundle's folders (../, ./ or //)"
+    if any(ord(c) < 32 for c in name):
+        return "holds control characters"
+    return None
 
 
 def _check_signature(
