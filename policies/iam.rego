@@ -41,6 +41,7 @@ _every_resource(r) if r == "*"
 
 _every_resource(r) if {
 	is_string(r)
+	startswith(r, "arn:")
 	regex.match(`^arn(:[*?]*)+$|^arn:[a-z-]+(:[*?]*){4,}$`, r)
 }
 
@@ -215,17 +216,41 @@ _mfa_allow_statement(s) if {
 # Every Allow of the document requires MFA itself or is covered by one of the given MFA
 # denies (they may come from another document of the same role: a deny anywhere wins). A
 # document without Allow statements grants nothing.
-_mfa_guarded(doc, denies) if {
+# A deny on every resource and every action (but the MFA bootstrap ones) covers any Allow:
+# checked first, since it is the usual guard and the statement-by-statement check is costly.
+_mfa_guarded(doc, denies) := true if {
+	some d in denies
+	_universal_mfa_deny(d)
+} else := true if {
 	every s in _statements(doc) {
 		_mfa_covered(s, denies)
 	}
 }
 
-_mfa_covered(s, _) if not _get(s, "Effect", "") == "Allow"
+_universal_mfa_deny(d) if {
+	some r in _resources(d)
+	_every_resource(r)
+	_deny_covers_every_action(d)
+}
 
-_mfa_covered(s, _) if _mfa_allow_statement(s)
+_deny_covers_every_action(d) if {
+	some x in _actions(d)
+	x in _admin_actions
+}
 
-_mfa_covered(s, denies) if {
+_deny_covers_every_action(d) if {
+	excluded := _lower_actions(d, "NotAction")
+	count(excluded) > 0
+	every n in excluded {
+		_mfa_bootstrap_action(n)
+	}
+}
+
+_mfa_covered(s, denies) := true if {
+	not _get(s, "Effect", "") == "Allow"
+} else := true if {
+	_mfa_allow_statement(s)
+} else := true if {
 	some d in denies
 	_deny_covers_resources(d, s)
 	_deny_covers_actions(d, s)
@@ -404,8 +429,9 @@ deny_phi_access_without_mfa contains msg if {
 	input.__type in {"aws:iam/policy:Policy", "aws:iam/role:Role"}
 	_declares_phi(input)
 	docs := _mfa_documents(input, _input_trust)
+	denies := _all_mfa_denies(docs)
 	some [where, doc] in docs
-	msg := sprintf("[IME-IAM-02] %s (data-class phi): %s does not enforce MFA: %s", [_iam_label(input), where, _mfa_problem(doc, _all_mfa_denies(docs))])
+	msg := sprintf("[IME-IAM-02] %s (data-class phi): %s does not enforce MFA: %s", [_iam_label(input), where, _mfa_problem(doc, denies)])
 }
 
 deny_phi_access_without_mfa contains msg if {
@@ -513,8 +539,9 @@ stack_deny_phi_access_without_mfa contains msg if {
 	_reaches_phi(r)
 	not _service_only(r)
 	docs := _mfa_documents(r, _parsed(_prop(r, "assumeRolePolicy", null)))
+	denies := _all_mfa_denies(docs)
 	some [where, doc] in docs
-	msg := sprintf("[IME-IAM-02] %s reaches a PHI data store but %s does not enforce MFA: %s %s", [_iam_label(r), where, _mfa_problem(doc, _all_mfa_denies(docs)), _at(r)])
+	msg := sprintf("[IME-IAM-02] %s reaches a PHI data store but %s does not enforce MFA: %s %s", [_iam_label(r), where, _mfa_problem(doc, denies), _at(r)])
 }
 
 # METADATA

@@ -109,21 +109,21 @@ _known_string(v) if {
 # object.get and lower/upper that never fail on a value of the wrong type: Pulumi's
 # analyzer (OPA, non-strict builtins) would treat such a call as undefined, regorus raises
 # an error, and a rule must behave the same in both.
-_get(x, path, fallback) := object.get(x, path, fallback) if is_object(x)
+_get(x, path, fallback) := object.get(x, path, fallback) if {
+	is_object(x)
+} else := fallback
 
-_get(x, _, fallback) := fallback if not is_object(x)
+_lower(x) := lower(x) if {
+	is_string(x)
+} else := ""
 
-_lower(x) := lower(x) if is_string(x)
+_upper(x) := upper(x) if {
+	is_string(x)
+} else := ""
 
-_lower(x) := "" if not is_string(x)
-
-_upper(x) := upper(x) if is_string(x)
-
-_upper(x) := "" if not is_string(x)
-
-_as_list(x) := x if is_array(x)
-
-_as_list(x) := [x] if not is_array(x)
+_as_list(x) := x if {
+	is_array(x)
+} else := [x]
 
 # A boolean input given as a bool or a string ("true"), as IAM conditions allow.
 _truthy(v) if v == true
@@ -165,33 +165,17 @@ _key_reference_pattern(v) if regex.match(`^(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f
 #   undecidable - unknown until apply or secret: judged by the stack rules through
 #                 propertyDependencies, never passed
 #   cmk         - a literal customer-managed key reference
-_key_state(v) := "missing" if _blank(v)
-
-_key_state(v) := "undecidable" if _undecidable(v)
-
-_key_state(v) := "aws-managed" if {
-	_known_string(v)
+_key_state(v) := "missing" if {
+	_blank(v)
+} else := "undecidable" if {
+	_undecidable(v)
+} else := "invalid" if {
+	not is_string(v)
+} else := "aws-managed" if {
 	_aws_managed_key(v)
-}
-
-_key_state(v) := "cmk" if {
-	_known_string(v)
-	not _aws_managed_key(v)
+} else := "cmk" if {
 	_key_reference_pattern(v)
-}
-
-_key_state(v) := "invalid" if {
-	v != null
-	not _known_string(v)
-	not _undecidable(v)
-	v != ""
-}
-
-_key_state(v) := "invalid" if {
-	_known_string(v)
-	not _aws_managed_key(v)
-	not _key_reference_pattern(v)
-}
+} else := "invalid"
 
 _key_problem(state, aws_default) := sprintf("no KMS key is set, so %s", [aws_default]) if state == "missing"
 
