@@ -139,8 +139,9 @@ def evaluate(
         resource_rules=[r for r in active if r.scope == naming.RESOURCE],
         stack_rules=[r for r in active if r.scope == naming.STACK],
     )
-    tasks = job.tasks()
     count = _worker_count(workers, len(graph.resources))
+    job.stack_groups = count
+    tasks = job.tasks()
     if count > 1 and len(tasks) > 1:
         outcomes = _run_forked(job, tasks, count, progress)
     else:
@@ -160,7 +161,9 @@ def _applicable_urns(rule: Rule, by_type: dict[str, list[str]]) -> set[str]:
 
 
 # A unit of work: ("resources", first, last) evaluates the resource rules on
-# graph.resources[first:last]; ("stack", rule name) evaluates one stack rule.
+# graph.resources[first:last]; ("stack", group, None) evaluates one group of stack rules,
+# which share one input document (converting the stack's documents into the engine is what
+# stack rules spend most on, so a group converts them once).
 Task = tuple[str, Any, Any]
 
 # Below this many resources one process is faster than forking.
@@ -188,7 +191,10 @@ class _Job:
     stack_urn: str
     resource_rules: list[Rule]
     stack_rules: list[Rule]
+    stack_groups: int = 1
     _types: dict[str, str] | None = None
+    _groups: list[list[Rule]] | None = None
+    _counts: dict[str, int] | None = None
 
     def tasks(self) -> list[Task]:
         """Every unit of work, the costliest first (so parallel workers finish together)."""
@@ -197,30 +203,61 @@ class _Job:
             total = len(self.graph.resources)
             for first in range(0, total, _RESOURCE_CHUNK):
                 tasks.append(("resources", first, min(total, first + _RESOURCE_CHUNK)))
-        tasks.extend(("stack", rule.name, None) for rule in self.stack_rules)
-        type_counts: dict[str, int] = defaultdict(int)
-        for d in self.graph.resources:
-            type_counts[str(d.get("__type", ""))] += 1
-        return sorted(tasks, key=lambda t: self.cost(t, type_counts), reverse=True)
+        tasks.extend(("stack", i, None) for i in range(len(self.groups())))
+        return sorted(tasks, key=self.cost, reverse=True)
 
-    def cost(self, task: Task, type_counts: dict[str, int]) -> int:
-        """Rough cost in documents handled, so the biggest tasks are started first."""
+    def _type_counts(self) -> dict[str, int]:
+        if self._counts is None:
+            counts: dict[str, int] = defaultdict(int)
+            for d in self.graph.resources:
+                counts[str(d.get("__type", ""))] += 1
+            self._counts = dict(counts)
+        return self._counts
+
+    def _rule_cost(self, rule: Rule, counts: dict[str, int]) -> int:
+        """Rough cost in documents handled: a stack document costs about twice a resource
+        query (conversion and scan)."""
+        if not self.type_index or not rule.resource_types:
+            return 2 * len(self.graph.resources)
+        return 2 * sum(counts.get(t, 0) for t in rule.resource_types)
+
+    def groups(self) -> list[list[Rule]]:
+        """The stack rules split into `stack_groups` groups of about equal cost."""
+        if self._groups is None:
+            counts = self._type_counts()
+            n = max(1, min(self.stack_groups, len(self.stack_rules)))
+            groups: list[list[Rule]] = [[] for _ in range(n)]
+            load = [0] * n
+            for rule in sorted(self.stack_rules, key=lambda r: -self._rule_cost(r, counts)):
+                i = load.index(min(load))
+                groups[i].append(rule)
+                load[i] += self._rule_cost(rule, counts)
+            self._groups = [g for g in groups if g]
+        return self._groups
+
+    def cost(self, task: Task) -> int:
         kind, a, b = task
         if kind == "resources":
             return int(b) - int(a)
-        rule = self._stack_rule(str(a))
-        if not self.type_index or not rule.resource_types:
-            return len(self.graph.resources)
-        # A stack document costs about twice a resource query (conversion and scan).
-        return 2 * sum(type_counts.get(t, 0) for t in rule.resource_types)
+        counts = self._type_counts()
+        return sum(self._rule_cost(r, counts) for r in self.groups()[int(a)])
+
+    def stack_documents(self, rules: list[Rule]) -> list[dict[str, Any]]:
+        """The documents a group of stack rules reads: those of the types they declare.
+
+        Every rule guards on the types it reads (the equivalence test holds the pack to
+        that), so a rule given more documents than its own types, or fewer than the whole
+        stack, reaches the same verdict.
+        """
+        if not self.type_index or any(not r.resource_types for r in rules):
+            return self.graph.resources
+        wanted = {t for r in rules for t in r.resource_types}
+        return [d for d in self.graph.resources if d.get("__type") in wanted]
 
     def types_by_urn(self) -> dict[str, str]:
         if self._types is None:
             self._types = {str(d["__urn"]): str(d.get("__type", "")) for d in self.graph.resources}
         return self._types
-
-    def _stack_rule(self, name: str) -> Rule:
-        return next(r for r in self.stack_rules if r.name == name)
 
     def run(
         self,
@@ -240,7 +277,7 @@ class _Job:
                 if progress is not None:
                     progress(f"evaluated resource rules on {done} resources")
             else:
-                queries += self._stack(engine, self._stack_rule(str(a)), violations)
+                queries += self._stack(engine, self.groups()[int(a)], violations)
         return violations, queries
 
     def _resources(self, engine: Any, first: int, last: int, out: list[Violation]) -> int:
@@ -275,30 +312,25 @@ class _Job:
                     )
         return queries
 
-    def _stack(self, engine: Any, rule: Rule, out: list[Violation]) -> int:
-        docs = self.graph.resources
-        if self.type_index and rule.resource_types:
-            # A stack rule only reads the types it declares (the equivalence test holds the
-            # pack to that), so it gets only those documents: less to convert and to scan.
-            wanted = set(rule.resource_types)
-            docs = [d for d in docs if d.get("__type") in wanted]
+    def _stack(self, engine: Any, rules: list[Rule], out: list[Violation]) -> int:
         types = self.types_by_urn()
-        engine.set_input({"resources": docs})
-        value = _eval(engine, self.pack.query(rule.name), "the stack")
-        for message in _messages(value):
-            urn = attributed_urn(message, types, self.stack_urn)
-            out.append(
-                Violation(
-                    rule=rule.name,
-                    urn=urn,
-                    message=message,
-                    level=self.levels[rule.name],
-                    scope=naming.STACK,
-                    control=rule.control,
-                    resource_type=types.get(urn, STACK_TYPE),
+        engine.set_input({"resources": self.stack_documents(rules)})
+        for rule in rules:
+            value = _eval(engine, self.pack.query(rule.name), "the stack")
+            for message in _messages(value):
+                urn = attributed_urn(message, types, self.stack_urn)
+                out.append(
+                    Violation(
+                        rule=rule.name,
+                        urn=urn,
+                        message=message,
+                        level=self.levels[rule.name],
+                        scope=naming.STACK,
+                        control=rule.control,
+                        resource_type=types.get(urn, STACK_TYPE),
+                    )
                 )
-            )
-        return 1
+        return len(rules)
 
 
 def _run_forked(
@@ -314,6 +346,7 @@ def _run_forked(
     ctx = multiprocessing.get_context("fork")
     cursor = ctx.Value("i", 0)
     job.types_by_urn()  # built once, before forking, and shared by every child
+    job.groups()
     children = []
     for _ in range(count - 1):
         parent_end, child_end = ctx.Pipe(duplex=False)
