@@ -39,6 +39,7 @@ def _fake_env(root: Path, version: str = CHECKOV_VERSION, python: str | None = N
     exe.chmod(exe.stat().st_mode | stat.S_IEXEC)
     tag = python or f"{sys.version_info.major}.{sys.version_info.minor}"
     (root / environment.MARKER).write_text(json.dumps({"checkov": version, "python": tag}))
+    (root / "bin" / "python").symlink_to(sys.executable)
 
 
 def test_location_follows_imekit_home(home):
@@ -80,6 +81,15 @@ def test_status_wrong_version_inside(home):
     _fake_env(root, version="3.1.47")
     current = environment.status()
     assert not current.ready and "3.1.47" in current.problem
+
+
+def test_status_interpreter_gone(home, tmp_path):
+    root = environment.environment_dir()
+    _fake_env(root)
+    (root / "bin" / "python").unlink()
+    (root / "bin" / "python").symlink_to(tmp_path / "removed-python")
+    current = environment.status()
+    assert not current.ready and "interpreter" in current.problem
 
 
 def test_status_built_for_another_python(home):
@@ -210,6 +220,9 @@ def fake_step(command, root, what, say):
     # Stands in for venv + pip: slow enough for the other process to arrive meanwhile.
     with open(Path(sys.argv[1]), "a") as log:
         log.write(what + "\n")
+    if what == "create the virtualenv":
+        (root / "bin").mkdir(parents=True)
+        (root / "bin" / "python").symlink_to(sys.executable)
     if what.startswith("pip install"):
         time.sleep(1.0)
         site = root / "lib" / "python3.11" / "site-packages" / "checkov-3.3.30.dist-info"

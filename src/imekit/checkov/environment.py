@@ -115,6 +115,10 @@ def status(version: str = CHECKOV_VERSION) -> EnvironmentStatus:
         )
     if not os.access(root / "bin" / "checkov", os.X_OK):
         return EnvironmentStatus(root, False, found, "checkov executable missing")
+    if not os.access(root / "bin" / "python", os.X_OK):
+        # The virtualenv links to the Python it was made with; removing that Python (an
+        # upgrade, a pyenv cleanup) leaves checkov unable to start.
+        return EnvironmentStatus(root, False, found, "its Python interpreter is gone")
     return EnvironmentStatus(root, True, found, None)
 
 
