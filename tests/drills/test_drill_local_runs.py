@@ -160,3 +160,18 @@ def _assert_rpo_instants(rpo: dict, journal: dict) -> None:
     assert abs((end - start).total_seconds() - rpo["measured_seconds"]) < 0.002
     run_started = datetime.fromisoformat(journal["started_at"].replace("Z", "+00:00"))
     assert run_started - timedelta(seconds=2) <= start <= end
+
+
+@pytest.mark.parametrize(("name", "caught_by"), [
+    ("s3-ransomware-restore", "detection found nothing"),
+    ("kms-key-disabled", "key-unusable"),
+    ("s3-public-access-removed", "public-access-not-blocked"),
+])
+def test_detection_must_see_the_fault(imekit, name: str, caught_by: str) -> None:
+    # With nothing injected, a detection that still "detects" would prove nothing.
+    result = imekit("run", name, "--skip-step", "inject")
+    assert result.code == 1
+    journal = result.journal()
+    assert journal["status"] == "failed"
+    assert any(r.startswith("detect step") and caught_by in r for r in journal["reasons"]), \
+        journal["reasons"]
