@@ -67,3 +67,17 @@ def test_policy_list_json(pack, capsys):
     retention = next(r for r in data["rules"] if r["rule"] == "deny_log_group_retention")
     assert retention["config"] == ["minimumDays"]
     assert retention["resource_types"] == ["aws:cloudwatch/logGroup:LogGroup"]
+
+
+def test_an_invalid_test_pattern_exits_2_with_a_reason(capsys):
+    assert main(["policy", "test", "-r", "("]) == 2
+    err = capsys.readouterr().err
+    assert "invalid test name pattern" in err and "internal error" not in err
+
+
+def test_policy_list_of_a_pack_without_rules(tmp_path, capsys):
+    root = write_pack(tmp_path / "p", {"a.rego": "package a\n\nimport rego.v1\n\ntest_x if true\n"})
+    assert main(["policy", "list", "--pack", str(root)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.split() == ["RULE", "SCOPE", "LEVEL", "CONTROL", "TITLE"]
+    assert "0 rules in pack a" in captured.err

@@ -100,7 +100,7 @@ def list_command(pack_dir: Path | None, as_json: bool) -> int:
             json.dumps({"pack": pack.name, "version": pack.version, "rules": rows}, indent=2)
         )
         return exitcodes.OK
-    name_w = max(len(r.name) for r in pack.rules)
+    name_w = max((len(r.name) for r in pack.rules), default=len("RULE"))
     click.echo(f"{'RULE':<{name_w}}  {'SCOPE':<8}  {'LEVEL':<9}  {'CONTROL':<10}  TITLE")
     for r in pack.rules:
         click.echo(f"{r.name:<{name_w}}  {r.scope:<8}  {r.level:<9}  {r.control:<10}  {r.title}")

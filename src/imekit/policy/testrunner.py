@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from imekit.errors import ImekitError
 from imekit.policy.engine import error_text, new_engine
 from imekit.policy.pack import Pack
 
@@ -70,7 +71,13 @@ def run_tests(
     sources = files if files is not None else pack.files
     new_engine(sorted(sources.items()), rego_v0=True)  # as the analyzer parses
     engine = new_engine(sorted(sources.items()), rego_v0=False)
-    pattern = re.compile(match) if match else None
+    try:
+        pattern = re.compile(match) if match else None
+    except re.error as exc:
+        raise ImekitError(
+            f"invalid test name pattern {match!r}: {exc}",
+            hint="-r takes a Python regular expression, e.g. 'deny_kms' or 'rotation|window'",
+        ) from exc
     report = TestReport()
     started = time.perf_counter()
     for test in pack.tests:
