@@ -29,6 +29,7 @@ def test_plan_writes_the_plan_and_the_address_map(tmp_path, reference_dev, capsy
     assert sorted(addresses) == sorted(table)
     urns = {d["__urn"] for d in reference_dev.resources}
     assert all(entry["urn"] in urns and entry["stack"] == "dev" for entry in table.values())
+    assert all(entry["unknown_attributes"] == [] for entry in table.values())
     assert "resources written" in capsys.readouterr().err
 
 

@@ -73,7 +73,13 @@ def plan(graphs: tuple[Path, ...], output: Path, addresses: Path | None) -> int:
     conversion.write(output)
     if addresses is not None:
         table = {
-            address: {"urn": o.urn, "stack": o.stack, "pulumi_type": o.pulumi_type}
+            address: {
+                "urn": o.urn,
+                "stack": o.stack,
+                "pulumi_type": o.pulumi_type,
+                # What checkov will read as absent: unknown until deployment, or secret.
+                "unknown_attributes": sorted(o.unknown_attributes),
+            }
             for address, o in sorted(conversion.resources.items())
         }
         addresses.write_text(json.dumps(table, indent=2) + "\n", encoding="utf-8")
