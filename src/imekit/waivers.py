@@ -10,8 +10,8 @@ Each entry:
     justification: why the risk is accepted
     approver: who accepted it
     expires: 2026-03-31            # last day the waiver applies
-    alternative_measure: ...       # required when every citation of the control is
-                                   # addressable (45 CFR 164.306(d)(3)(ii)(B)(2))
+    alternative_measure: ...       # required when the control cites an addressable
+                                   # specification (45 CFR 164.306(d)(3)(ii)(B))
 
 Loading is strict: an unknown field, a missing one, a bad date or a duplicate id is an
 error naming the entry and the field (exit 2), because a waiver that silently failed to
@@ -160,8 +160,8 @@ def parse_waivers(
     """Validate already-parsed YAML. See the module docstring for the format.
 
     `is_known_check(rule)` rejects waivers for checks the kit does not have (a typo would
-    otherwise waive nothing, quietly). `needs_alternative(rule)` is true when every
-    citation of the rule's control is addressable, so the entry must document the
+    otherwise waive nothing, quietly). `needs_alternative(rule)` is true when the rule's
+    control cites an addressable specification, so the entry must document the
     alternative measure adopted instead.
     """
     if data is None:
@@ -224,9 +224,9 @@ def parse_waivers(
                 i,
                 entry_id,
                 "alternative_measure",
-                "is missing: every citation of this check's control is an addressable "
-                "specification, so 164.306(d)(3)(ii)(B) requires documenting the "
-                "alternative measure adopted",
+                "is missing: this check's control cites an addressable specification, "
+                "so 164.306(d)(3)(ii)(B) requires documenting the alternative measure "
+                "adopted",
             )
         waivers.append(
             Waiver(

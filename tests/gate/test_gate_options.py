@@ -43,12 +43,15 @@ def test_waivers_live_expired_expiring_and_unmatched(
     waivers = _write(
         tmp_path / "waivers.yaml",
         [
-            _waiver("W-LIVE", "deny_rds_public", "*::claims-db", TODAY + dt.timedelta(days=90)),
+            _waiver("W-LIVE", "deny_rds_public", "*::claims-db", TODAY + dt.timedelta(days=90),
+                    alternative_measure="reachable only through a private endpoint"),
             _waiver("W-SOON", "deny_s3_public_access_block", "*::patient-uploads-public-*",
-                    TODAY + dt.timedelta(days=5)),
+                    TODAY + dt.timedelta(days=5),
+                    alternative_measure="a bucket policy denies every outside principal"),
             _waiver("W-OLD", "deny_kms_key_rotation", KEY, TODAY - dt.timedelta(days=1),
                     alternative_measure="keys re-created yearly"),
-            _waiver("W-NONE", "deny_rds_public", "*::no-such-db", TODAY + dt.timedelta(days=90)),
+            _waiver("W-NONE", "deny_rds_public", "*::no-such-db", TODAY + dt.timedelta(days=90),
+                    alternative_measure="none needed once the database is gone"),
         ],
     )
     out = tmp_path / "g.json"
@@ -119,14 +122,35 @@ def test_addressable_control_waiver_needs_an_alternative_measure(
     r = gate_cli("--graph", str(insecure_graph), "--waivers", str(waivers), "--no-record")
     assert r.code == 2
     assert "field 'alternative_measure' is missing" in r.err
-    # IME-ACC-01 cites a required standard too: no alternative measure asked for
+    # IME-ACC-01 cites the required access-control standard and the addressable access
+    # authorization specification: the addressable one still asks for the alternative.
     waivers = _write(
         tmp_path / "waivers.yaml",
         [_waiver("W-1", "deny_rds_public", DB, TODAY + dt.timedelta(days=30))],
     )
     r = gate_cli("--graph", str(insecure_graph), "--waivers", str(waivers), "--no-record",
                  "--no-checkov")
-    assert r.code == 1
+    assert r.code == 2 and "field 'alternative_measure' is missing" in r.err
+    # A control citing only required specifications and standards (IME-KEY-03 cites the
+    # access-control standard alone) takes no alternative measure.
+    from imekit.catalog import load_catalog
+    from imekit.gate.catalog_view import needs_alternative
+
+    catalog = load_catalog()
+    required_only = [
+        c for c in catalog.controls.values()
+        if c.rego and all(catalog.requirement(x).is_required for x in c.citations)
+    ]
+    assert required_only
+    rule = required_only[0].rego[0]
+    assert not needs_alternative(catalog, rule)
+    waivers = _write(
+        tmp_path / "waivers.yaml",
+        [_waiver("W-1", rule, "*", TODAY + dt.timedelta(days=30))],
+    )
+    r = gate_cli("--graph", str(insecure_graph), "--waivers", str(waivers), "--no-record",
+                 "--no-checkov")
+    assert r.code == 1, r.err
 
 
 def test_policy_config_levels_and_thresholds(

@@ -25,16 +25,18 @@ def is_known_check(catalog: Catalog, check_id: str) -> bool:
 
 
 def needs_alternative(catalog: Catalog, check_id: str) -> bool:
-    """True when every citation of the check's control is an addressable specification.
+    """True when the check's control cites an addressable specification.
 
-    Waiving such a check is the 164.306(d)(3)(ii)(B) path: the waiver must document the
-    equivalent alternative measure adopted. A required citation leaves no such path.
+    Waiving the check leaves that specification unimplemented for the resource, which
+    164.306(d)(3)(ii)(B) allows only with the reason documented and an equivalent
+    alternative measure adopted: the waiver must name it. A required standard cited by
+    the same control (164.312(a)(1) next to 164.308(a)(4)(ii)(B)) does not lift that duty.
     """
     control = catalog.control_for_check(check_id)
-    if control is None or not control.citations:
+    if control is None:
         return False
     requirements = [catalog.requirement(c) for c in control.citations]
-    return all(r is not None and r.is_addressable for r in requirements)
+    return any(r is not None and r.is_addressable for r in requirements)
 
 
 def is_mandatory_check(catalog: Catalog, check_id: str) -> bool:
