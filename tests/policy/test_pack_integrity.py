@@ -306,3 +306,20 @@ def test_a_pack_that_is_not_opa_is_refused(pack_copy):
 def test_a_missing_pack_folder_is_an_error(tmp_path):
     with pytest.raises(ImekitError, match="does not exist"):
         load_pack(tmp_path / "nowhere")
+
+
+def test_a_dotted_rule_head_is_refused(tmp_path):
+    from conftest import write_pack
+
+    root = write_pack(
+        tmp_path / "p",
+        {"a.rego": 'package a\n\nimport rego.v1\n\ndeny.s3 contains "[X-01] x" if true\n'},
+    )
+    with pytest.raises(ImekitError, match=r"a\.rego:5: rule head deny\..* dotted path"):
+        load_pack(root)
+    # Dotted helpers and bracketed rule heads stay allowed.
+    fine = write_pack(
+        tmp_path / "q",
+        {"a.rego": "package a\n\nimport rego.v1\n\n_h.x := 1\n\ndeny_y[k] := 1 if k := \"a\"\n"},
+    )
+    assert load_pack(fine).rule_names() == ["deny_y"]

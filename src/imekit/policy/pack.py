@@ -157,6 +157,15 @@ def load_pack(path: Path | str | None = None) -> Pack:
             if rule_kind is None:
                 helpers.add(name)
                 continue
+            if kind != "Default" and _dotted_head(body):
+                # `deny.x contains msg`: the analyzer keys rules on Head.Name, which a dotted
+                # head does not have, so it never evaluates it, while data.<pack>.deny would
+                # be an object yielding nothing here. Either way the checks would vanish.
+                raise ImekitError(
+                    f"{rel}:{span['line']}: rule head {name}.<...> is a dotted path; Pulumi's "
+                    "analyzer selects rules by a plain name and would never evaluate it",
+                    hint=f"name the rule plainly, e.g. `{name}_<check> contains msg if {{...}}`",
+                )
             rule = rules.get(name)
             if rule is None:
                 rule = Rule(
@@ -265,6 +274,19 @@ def _rule_head(kind: str, body: dict[str, Any]) -> tuple[str, str]:
         return "Default", _base_name(body["refr"])
     head_kind, head = next(iter(body["head"].items()))
     return head_kind, _base_name(head["refr"])
+
+
+def _dotted_head(body: dict[str, Any]) -> bool:
+    """Whether a rule's head is a dotted path (`a.b`) rather than a name or `a[x]`."""
+    _, head = next(iter(body["head"].items()))
+    ref = head["refr"]
+    while True:
+        kind, node = next(iter(ref.items()))
+        if kind == "RefDot":
+            return True
+        if kind != "RefBrack":
+            return False
+        ref = node["refr"]
 
 
 def _base_name(ref: dict[str, Any]) -> str:
