@@ -9,7 +9,8 @@ _trail_type := "aws:cloudtrail/trail:Trail"
 
 _trails := _stack_of_type({_trail_type})
 
-_logging(t) if not _prop(t, "enableLogging", true) == false
+# Left out, a trail logs; a value known only at apply could not be verified as logging.
+_logging(t) if _prop(t, "enableLogging", true) == true
 
 _trail_gaps(t) := [g |
 	some check in ["multi-region", "validation", "log-group", "log-role", "logging"]
@@ -24,7 +25,7 @@ _trail_gap(t, "log-group") := "no cloudWatchLogsGroupArn (CloudWatch Logs delive
 
 _trail_gap(t, "log-role") := "no cloudWatchLogsRoleArn" if _blank(_prop(t, "cloudWatchLogsRoleArn", null))
 
-_trail_gap(t, "logging") := "enableLogging is false" if not _logging(t)
+_trail_gap(t, "logging") := "enableLogging is not true" if not _logging(t)
 
 _compliant_trail if {
 	some t in _trails

@@ -49,6 +49,15 @@ test_pass_stack_deny_cloudtrail_required__one_good_trail_suffices if {
 	count(stack_deny_cloudtrail_required) == 0 with input as doc
 }
 
+test_fail_stack_deny_cloudtrail_required__logging_unknown_until_apply if {
+	trail := _fx_trail(object.union(_fx_trail_props, {"enableLogging": _unknown_marker}), {})
+	doc := _fx_stack([trail])
+	msgs := stack_deny_cloudtrail_required with input as doc
+	count(msgs) == 1
+	some m in msgs
+	contains(m, "enableLogging is not true")
+}
+
 test_missing_stack_deny_cloudtrail_required__cloud_watch_logs_group_arn if {
 	trail := _fx_trail(object.remove(_fx_trail_props, {"cloudWatchLogsGroupArn"}), {})
 	doc := _fx_stack([trail])
