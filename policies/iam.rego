@@ -70,9 +70,11 @@ _admin_statement(s) if {
 	_all_resources(s)
 }
 
+# AWS-managed policies that grant everything: AdministratorAccess ("*" on "*") and
+# PowerUserAccess (NotAction iam:*, organizations:*, account:* on "*").
 _admin_policy_arn(v) if {
 	is_string(v)
-	regex.match(`^arn:aws[a-zA-Z-]*:iam::aws:policy/AdministratorAccess$`, v)
+	regex.match(`^arn:aws[a-zA-Z-]*:iam::aws:policy/(AdministratorAccess|PowerUserAccess)$`, v)
 }
 
 _attachment_arns(r) := [_prop(r, "policyArn", null)] if {
@@ -106,9 +108,8 @@ _input_documents := [[where, value, _parsed(value)] | some [where, value] in _po
 # description: >-
 #   No IAM policy, inline role/user/group policy or role inline policy may Allow "*" (or use
 #   Allow NotAction) on every resource (Resource "*" or "arn:aws:*:*:*:*", or NotResource),
-#   and nothing may attach the AWS-managed
-#   AdministratorAccess policy. A policy document not known until apply could not be
-#   verified and fails.
+#   and nothing may attach the AWS-managed AdministratorAccess or PowerUserAccess policy. A
+#   policy document not known until apply could not be verified and fails.
 # custom:
 #   control: IME-IAM-01
 #   message: Grant the specific actions on the specific resources the principal needs.
@@ -142,7 +143,7 @@ deny_iam_admin_wildcard_policy contains msg if {
 deny_iam_admin_wildcard_policy contains msg if {
 	some arn in _attachment_arns(input)
 	_admin_policy_arn(arn)
-	msg := sprintf("[IME-IAM-01] %s attaches the AWS-managed AdministratorAccess policy", [_iam_label(input)])
+	msg := sprintf("[IME-IAM-01] %s attaches the AWS-managed policy %s, which grants (nearly) every action on every resource", [_iam_label(input), arn])
 }
 
 # METADATA

@@ -46,6 +46,14 @@ test_fail_deny_iam_admin_wildcard_policy__administrator_access if {
 	count(deny_iam_admin_wildcard_policy) == 1 with input as a
 }
 
+test_fail_deny_iam_admin_wildcard_policy__power_user_access if {
+	role := _fx("aws:iam/role:Role", "ops", {"managedPolicyArns": ["arn:aws:iam::aws:policy/ReadOnlyAccess", "arn:aws:iam::aws:policy/PowerUserAccess"]})
+	msgs := deny_iam_admin_wildcard_policy with input as role
+	count(msgs) == 1
+	some m in msgs
+	contains(m, "PowerUserAccess")
+}
+
 test_fail_deny_iam_admin_wildcard_policy__unknown_document if {
 	p := _fx("aws:iam/policy:Policy", "ops", {"policy": _unknown_marker})
 	msgs := deny_iam_admin_wildcard_policy with input as p
