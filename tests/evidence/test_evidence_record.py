@@ -6,6 +6,7 @@ import json
 import multiprocessing
 import os
 import subprocess
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -191,6 +192,19 @@ def test_social_security_numbers_in_other_spellings_are_scrubbed(
     stored = json.loads(store.read_blob(attachment["sha256"]))
     assert stored["answers"] == [{"id": "Q1.1", "answer": SECRET_MARKER}]
     assert stored["ok"] == "no identifier here"
+
+
+def test_scrubbing_long_strings_takes_linear_time() -> None:
+    """A long value (a policy document, a drill's output) is scanned in linear time: an
+    unbounded pattern once took half a minute on 100 kB and stalled recording."""
+    from imekit.evidence.sanitize import find_secret
+
+    n = 200_000
+    texts = ["x" * n, "a1" * (n // 2), "h://u:" * (n // 6), "a://" + "b" * n, "eyJa." * (n // 5)]
+    started = time.monotonic()
+    assert [find_secret(t) for t in texts] == [None] * len(texts)
+    assert time.monotonic() - started < 5  # quadratic patterns take minutes here
+    assert find_secret("postgres://admin:hunter2@db.internal/x") == "password in a URL"
 
 
 @pytest.mark.parametrize(

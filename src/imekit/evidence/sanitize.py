@@ -27,7 +27,12 @@ _VALUE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("GitHub token", re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,}\b")),
     ("Slack token", re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}")),
     ("bearer credential", re.compile(r"(?i)\bbearer\s+[A-Za-z0-9._~+/-]{20,}=*")),
-    ("password in a URL", re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@")),
+    # Bounded repeats keep every pattern linear in the text's length: an unbounded scheme
+    # made a 100 kB string take half a minute.
+    (
+        "password in a URL",
+        re.compile(r"\b[a-z][a-z0-9+.-]{0,31}://[^/\s:@]{1,256}:[^/\s@]{1,256}@"),
+    ),
     # A US social security number is the commonest PHI identifier to leak into text: written
     # 123-45-6789 or 123 45 6789, or as nine digits right after a label saying what it is.
     ("social security number", re.compile(r"\b\d{3}[- ]\d{2}[- ]\d{4}\b")),
