@@ -323,3 +323,17 @@ def test_a_dotted_rule_head_is_refused(tmp_path):
         {"a.rego": "package a\n\nimport rego.v1\n\n_h.x := 1\n\ndeny_y[k] := 1 if k := \"a\"\n"},
     )
     assert load_pack(fine).rule_names() == ["deny_y"]
+
+
+@pytest.mark.parametrize(
+    "call", ['re_match("a", "b")', 'net.cidr_overlap("10.0.0.0/8", "10.1.0.0/16")']
+)
+def test_deprecated_builtins_are_refused_as_in_opa(tmp_path, call):
+    from conftest import write_pack
+
+    root = write_pack(
+        tmp_path / "p",
+        {"a.rego": f'package a\n\nimport rego.v1\n\ndeny_x contains "[X-01] x" if {call}\n'},
+    )
+    with pytest.raises(ImekitError, match=r"a\.rego:5: .* deprecated built-in"):
+        load_pack(root)

@@ -117,6 +117,7 @@ def load_pack(path: Path | str | None = None) -> Pack:
     new_engine(files.items(), rego_v0=True)
     engine = new_engine(files.items(), rego_v0=False)
     asts = json.loads(engine.get_ast_as_json())
+    _refuse_deprecated_builtins(asts)
 
     package = ""
     rules: dict[str, Rule] = {}
@@ -202,6 +203,58 @@ def load_pack(path: Path | str | None = None) -> Pack:
         config_schema=schema,
         definitions=all_definitions,
     )
+
+
+# Built-ins OPA refuses in a module importing rego.v1 (as Pulumi's analyzer compiles it);
+# regorus still accepts them, so the kit checks for them itself.
+DEPRECATED_BUILTINS = frozenset(
+    {
+        "any",
+        "all",
+        "re_match",
+        "set_diff",
+        "net.cidr_overlap",
+        "cast_array",
+        "cast_set",
+        "cast_string",
+        "cast_boolean",
+        "cast_null",
+        "cast_object",
+    }
+)
+
+
+def _refuse_deprecated_builtins(asts: list[dict[str, Any]]) -> None:
+    for module in asts:
+        rel = module["source"]["file"]
+        for call in _calls(module["ast"]):
+            try:
+                name = _ref_name(call["fcn"])
+            except ImekitError:
+                continue
+            if name in DEPRECATED_BUILTINS:
+                line = call.get("span", {}).get("line", "?")
+                raise ImekitError(
+                    f"{rel}:{line}: {name}() is a deprecated built-in, which OPA refuses in a "
+                    "module importing rego.v1 (Pulumi's analyzer would not load the pack)",
+                    hint="use its replacement (regex.match, some/every, set difference, ...)",
+                )
+
+
+def _calls(node: Any) -> list[dict[str, Any]]:
+    """Every Call node of a regorus AST, depth first."""
+    found: list[dict[str, Any]] = []
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            call = item.get("Call")
+            if isinstance(call, dict) and "fcn" in call:
+                found.append(call)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
 
 
 def _load_manifest(root: Path) -> dict[str, Any]:
