@@ -378,3 +378,21 @@ def _copy(template: Finding, i: int) -> Finding:
         location=Location("infra/components/data.py", i + 1),
         notes=[],
     )
+
+
+def test_table_lists_blocking_findings_before_warnings(result: GateResult) -> None:
+    from dataclasses import replace
+
+    from imekit.findings import ADVISORY
+
+    db = next(f for f in result.findings if f.check_id == "deny_rds_public")
+    result.findings.append(
+        replace(db, check_id="CKV_AWS_0", engine="checkov", enforcement=ADVISORY,
+                message="[IME-ACC-01] advisory note on db", location=Location("a.py", 1),
+                notes=[])
+    )
+    block = render_table(result).split("IME-ACC-01", 1)[1].split("IME-KEY-01", 1)[0]
+    marks = [line.split()[0] for line in block.splitlines() if line.startswith("    ")
+             and line.split()[0] in ("x", "!", "~")]
+    # the advisory CKV id sorts first by name, and first in code order: it still comes last
+    assert marks == ["x", "x", "!"]

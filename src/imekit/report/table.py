@@ -87,9 +87,8 @@ def _control_block(
     lines = [line]
     if not control.decided:
         lines.append(f"    + rests on {rests_on(control)}")
-    shown = [f for f in result.findings_for(control.control_id)]
     fixes_shown: set[str] = set()
-    for f in sort_findings(shown):
+    for f in _blocking_first(result.findings_for(control.control_id)):
         lines.extend(_finding_lines(f, result, multi_stack))
         check = result.checks.get(f.check_id)
         if f.status is Status.FAIL and check and check.fix and f.check_id not in fixes_shown:
@@ -98,6 +97,18 @@ def _control_block(
     for note in control.notes:
         lines.append(f"    ? {note}")
     return lines
+
+
+def _blocking_first(findings: list[Finding]) -> list[Finding]:
+    """What blocks the gate first, then waived, then advisory findings; within each, in
+    the order the program declares the resources."""
+
+    def rank(f: Finding) -> tuple[int, str, str, int]:
+        kind = 0 if f.blocking else 1 if f.status is Status.WAIVED else 2
+        file, line = (f.location.file, f.location.line) if f.location else ("", 0)
+        return (kind, f.stack, file, line)
+
+    return sorted(sort_findings(findings), key=rank)
 
 
 def rests_on(control: ControlResult) -> str:
