@@ -30,5 +30,5 @@ def runbooks_dir() -> Path:
 
 
 def reference_program_dir() -> Path:
-    """The reference IME platform program (the project root, whose Pulumi.yaml says main: infra/)."""
+    """The reference IME platform program: the folder whose Pulumi.yaml says main: infra/."""
     return kit_root()

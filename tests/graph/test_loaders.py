@@ -257,3 +257,10 @@ def test_graph_file_validation(preview, tmp_path):
     del data["resources"][1]["propertyDependencies"]
     with pytest.raises(ImekitError, match="lacks propertyDependencies"):
         load_graph(_write(tmp_path, data))
+
+
+def test_binary_graph_file_is_a_clear_error(tmp_path):
+    path = tmp_path / "graph.json"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe")
+    with pytest.raises(ImekitError, match="not UTF-8 text"):
+        load_graph(path)

@@ -233,6 +233,8 @@ def load_graph(path: Path) -> Graph:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise ImekitError(f"cannot read graph {path}: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise _fail(str(path), f"not UTF-8 text (byte {exc.start})") from exc
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

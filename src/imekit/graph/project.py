@@ -47,6 +47,8 @@ def _read_yaml(path: Path, what: str) -> Any:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ImekitError(f"cannot read {what} {path}: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise ImekitError(f"{path}: {what} is not UTF-8 text", hint=f"fix the {what}") from exc
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
