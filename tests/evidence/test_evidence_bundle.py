@@ -357,6 +357,25 @@ def test_csv_has_a_row_per_control_and_per_citation(
     assert by_id["IME-GOV-02"]["entries"].endswith("3")
 
 
+@pytest.mark.parametrize("lead", ["=", "+", "-", "@", "\t", "\r"])
+def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_are_quoted(lead: str) -> None:
+    from imekit.evidence.catalog_view import ControlSpec, RequirementSpec
+    from imekit.evidence.export.tables import citations_csv, controls_csv
+    from imekit.evidence.status import compute_status
+
+    formula = f'{lead}HYPERLINK("http://x.invalid","open")'
+    catalog = CatalogView(
+        controls=[ControlSpec("IME-DOC-01", formula, ("164.316(a)",))],
+        requirements=[RequirementSpec("164.316(a)", formula)],
+    )
+    report = compute_status(catalog, [])
+    for data in (controls_csv(report), citations_csv(report)):
+        rows = list(csv.reader(io.StringIO(data.decode(), newline="")))
+        cells = [cell for row in rows[1:] for cell in row]
+        assert "'" + formula in cells
+        assert formula not in cells
+
+
 def test_html_report_is_self_contained(members: dict[str, bytes]) -> None:
     html = members["report.html"].decode()
     assert "<script" not in html.lower() and "<link" not in html.lower()

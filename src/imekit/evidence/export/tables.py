@@ -78,4 +78,5 @@ def _csv(columns: list[str], rows: list[dict[str, str]]) -> bytes:
 
 
 def _inert(value: str) -> str:
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+    # Tab and carriage return also start a formula in some spreadsheets (OWASP CSV injection).
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
