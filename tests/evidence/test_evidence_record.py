@@ -304,6 +304,19 @@ def test_altered_entry_is_detected(store: FolderStore) -> None:
         store.entries()
 
 
+def test_entry_copied_under_another_number_is_named(store: FolderStore) -> None:
+    for _ in range(3):
+        _gate(store)
+    folder = store.root / "entries"
+    os.chmod(folder / "000000003.json", 0o644)
+    (folder / "000000003.json").write_bytes((folder / "000000002.json").read_bytes())
+    problems = store.check()
+    assert problems[0] == "000000003.json holds entry 2: entries were reordered or renamed"
+    assert any("entry 2 comes after entry 2" in p for p in problems)
+    with pytest.raises(ImekitError, match="000000003.json holds entry 2"):
+        store.entries()
+
+
 def test_tip_altered_refuses_to_append(store: FolderStore) -> None:
     _gate(store)
     path = store.root / "entries" / "000000001.json"

@@ -22,7 +22,7 @@ from typing import Any
 
 from imekit.errors import ImekitError
 from imekit.evidence.canonical import ZERO_HASH, canonical_bytes, sha256_hex, utc_timestamp
-from imekit.evidence.chain import check_head, check_links, entry_name, make_head, parse_entries
+from imekit.evidence.chain import check_head, check_links, entry_name, make_head
 from imekit.evidence.entry import HEAD_SCHEMA, Entry
 from imekit.evidence.signing import Signer
 
@@ -108,7 +108,9 @@ class EvidenceStore(ABC):
                 print(f"imekit: read {index}/{len(seqs)} evidence entries", file=sys.stderr)
                 last_said = time.monotonic()
             entries.append(self.read_entry(seq))
-        problems = check_links([(entry_name(e.seq), e) for e in entries])
+        # Named by the file each came from, so an entry copied or moved under another
+        # number is caught, not just one that no longer links.
+        problems = check_links([(entry_name(seq), e) for seq, e in zip(seqs, entries, strict=True)])
         if entries and entries[0].seq != 1:
             problems.insert(0, f"entries 1-{entries[0].seq - 1} are missing")
         if problems:
@@ -120,13 +122,18 @@ class EvidenceStore(ABC):
 
     def check(self) -> list[str]:
         """Every problem in the store: broken links, a head that disagrees, bad entries."""
-        seqs = self.entry_seqs()
-        entries, problems = parse_entries(
-            (self._where(seq), self.read_entry_bytes(seq)) for seq in seqs
-        )
+        named: list[tuple[str, Entry]] = []
+        problems: list[str] = []
+        for seq in self.entry_seqs():
+            data = self.read_entry_bytes(seq)
+            try:
+                named.append((entry_name(seq), Entry.from_bytes(data, where=self._where(seq))))
+            except ImekitError as exc:
+                problems.append(exc.message)
+        entries = [entry for _, entry in named]
         if entries and entries[0].seq != 1:
             problems.append(f"entries 1-{entries[0].seq - 1} are missing")
-        problems += check_links([(entry_name(e.seq), e) for e in entries])
+        problems += check_links(named)
         head = self.latest_head()
         if head is not None:
             count = head.get("count")
