@@ -207,5 +207,5 @@ def test_store_option_overrides_the_environment(
     )
     code, _, err = run(capsys, "evidence", "log", "--store", str(tmp_path / "flag-store"))
     assert code == 0 and "1 entries" in err
-    code, _, err = run(capsys, "evidence", "log")
-    assert code == 0 and "0 entries" in err
+    code, _, err = run(capsys, "evidence", "log")  # the environment's store is empty
+    assert code == 2 and "no evidence recorded in" in err and "env-store" in err

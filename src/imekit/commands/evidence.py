@@ -280,6 +280,13 @@ def log(as_json: bool, store: str | None) -> int:
 
     target = open_store(store)
     seqs = target.entry_seqs()
+    if not seqs and target.latest_head_bytes() is None:
+        # Nothing to check is not an intact record: a mistyped --store must not read as one.
+        raise ImekitError(
+            f"no evidence recorded in {target.location}",
+            hint="check --store or IMEKIT_EVIDENCE_DIR; record with `imekit gate`, "
+            "`imekit drill run` or `imekit evidence add`",
+        )
     entries, _ = parse_entries((str(s), target.read_entry_bytes(s)) for s in seqs)
     for entry in entries:
         if as_json:
