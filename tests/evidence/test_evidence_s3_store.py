@@ -101,6 +101,15 @@ def test_retention_is_configurable(
     assert head["ObjectLockRetainUntilDate"] - datetime.now(UTC) < timedelta(days=31)
 
 
+@pytest.mark.parametrize("value", ["six years", "-5", "0", "1.5"])
+def test_unusable_retention_setting_is_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("IMEKIT_EVIDENCE_RETENTION_DAYS", value)
+    with pytest.raises(ImekitError, match="days|at least one day"):
+        S3Store("ime-evidence", "")
+
+
 def test_bucket_without_object_lock_is_refused(endpoint: str) -> None:
     client = _client(endpoint)
     client.create_bucket(Bucket="ime-no-lock")

@@ -57,7 +57,13 @@ class S3Store(EvidenceStore):
         self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
         self.location = f"s3://{bucket}/{self.prefix}".rstrip("/")
         if retention_days is None:
-            retention_days = int(os.environ.get(RETENTION_ENV, DEFAULT_RETENTION_DAYS))
+            text = os.environ.get(RETENTION_ENV, "").strip() or str(DEFAULT_RETENTION_DAYS)
+            if not text.isdigit():
+                raise ImekitError(
+                    f"{RETENTION_ENV}={text!r} is not a number of days",
+                    hint=f"unset it for the default ({DEFAULT_RETENTION_DAYS} days, six years)",
+                )
+            retention_days = int(text)
         if retention_days < 1:
             raise ImekitError("object lock retention must be at least one day")
         if mode not in ("COMPLIANCE", "GOVERNANCE"):
