@@ -20,8 +20,19 @@ EVIDENCE_RETENTION_DAYS = 2192
 
 # What `imekit evidence` needs to append to the record and read it back: no delete, no
 # retention change, no bucket configuration.
-WRITER_OBJECT_ACTIONS = ("s3:GetObject", "s3:PutObject")
-WRITER_BUCKET_ACTIONS = ("s3:GetBucketObjectLockConfiguration", "s3:ListBucket")
+# What imekit's S3 evidence store calls (imekit.evidence.stores.s3.PERMISSIONS): entries are
+# read by version (the first, locked one) and written with an explicit retention date.
+WRITER_OBJECT_ACTIONS = (
+    "s3:GetObject",
+    "s3:GetObjectVersion",
+    "s3:PutObject",
+    "s3:PutObjectRetention",
+)
+WRITER_BUCKET_ACTIONS = (
+    "s3:GetBucketObjectLockConfiguration",
+    "s3:ListBucket",
+    "s3:ListBucketVersions",
+)
 
 
 @dataclass

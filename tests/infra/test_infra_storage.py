@@ -174,12 +174,20 @@ def test_evidence_store_is_locked_in_compliance_mode_for_six_years(ctx):
     actions = {a for s in statements for a in s["Action"]}
     assert actions == {
         "s3:GetObject",
+        "s3:GetObjectVersion",
         "s3:PutObject",
+        "s3:PutObjectRetention",
         "s3:ListBucket",
+        "s3:ListBucketVersions",
         "s3:GetBucketObjectLockConfiguration",
         "kms:Decrypt",
         "kms:GenerateDataKey",
     }
+    # Everything imekit's S3 evidence store calls is granted, and nothing that deletes.
+    from imekit.evidence.stores.s3 import PERMISSIONS
+
+    assert set(PERMISSIONS) <= actions
+    assert not any("Delete" in a or "BypassGovernance" in a for a in actions)
     arn = f"arn:aws:s3:::{bucket.inputs['bucket']}"
     assert {r for s in statements for r in s["Resource"]} == {
         arn,
