@@ -37,23 +37,21 @@ from imekit.drills.journal import (
 )
 from imekit.drills.versions import tool_versions
 from imekit.errors import ImekitError
+from imekit.evidence.sanitize import find_secret
 
 Progress = Callable[[str], None]
 
-# Answers become evidence: refuse text that looks like a secret or a personal identifier.
-_SENSITIVE = (
-    (re.compile(r"\b\d{3}-\d{2}-\d{4}\b"), "a US Social Security number"),
-    (re.compile(r"\b(AKIA|ASIA)[A-Z0-9]{16}\b"), "an AWS access key id"),
-)
+# Answers become evidence: refuse text that looks like a secret or a personal identifier,
+# by the same patterns the evidence record scrubs (imekit.evidence.sanitize).
 # 40 base64 characters; a real secret key mixes cases, a git commit id (40 hex) does not.
 _SECRET_KEY = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])")
 _ANSWER_KEYS = {"facilitator", "participants", "decisions", "answers"}
 
 
 def sensitive_reason(text: str) -> str | None:
-    for pattern, label in _SENSITIVE:
-        if pattern.search(text):
-            return label
+    kind = find_secret(text)
+    if kind is not None:
+        return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}"
     for match in _SECRET_KEY.finditer(text):
         token = match.group(0)
         if any(c.islower() for c in token) and any(c.isupper() for c in token):
