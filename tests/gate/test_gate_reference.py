@@ -45,7 +45,9 @@ def test_reference_platform_passes_in_both_synth_modes(
     assert [s["stack"] for s in report["stacks"]] == ["dev"]
     source = report["stacks"][0]["source"]
     assert source["kind"] == "synth" and source["mode"] == mode
-    assert Path(source["program"]) == REPO
+    # The program is named relative to the working directory, never by an absolute path.
+    assert not Path(source["program"]).is_absolute()
+    assert (Path.cwd() / source["program"]).resolve() == REPO or source["program"] == REPO.name
     assert report["stacks"][0]["resources"] > 100
     _check_reference_report(report, with_checkov=False)
     # What a newcomer sees: a verdict, the controls with citations, progress and timing.

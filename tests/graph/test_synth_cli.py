@@ -141,3 +141,15 @@ def test_config_override_reaches_the_program():
     logs = next(d for d in json.loads(result.stdout)["resources"] if d["__name"] == "records-logs")
     assert logs["__properties"]["retentionInDays"] == 3653.0
     assert json.loads(result.stdout)["source"]["config_overrides"] == ["retentionDays"]
+
+
+def test_graph_names_the_program_without_an_absolute_path(tmp_path, monkeypatch):
+    from imekit.graph.synth import _program_label
+
+    inside = tmp_path / "work" / "prog"
+    inside.mkdir(parents=True)
+    monkeypatch.chdir(tmp_path)
+    assert _program_label(inside) == "work/prog"
+    assert _program_label(tmp_path) == "."
+    monkeypatch.chdir(inside)
+    assert _program_label(tmp_path / "work") == "work"  # outside: its name only

@@ -248,7 +248,7 @@ def synthesize(
         say(f"  program: {line}")
     source = {
         "kind": "synth",
-        "program": str(spec.root),
+        "program": _program_label(spec.root),
         "main": spec.main_relative(),
         "mode": mode,
         "config_overrides": sorted(config_overrides or {}),
@@ -278,3 +278,14 @@ def summary(graph: Graph, elapsed: float | None = None) -> str:
     for type_, n in sorted(counts.items()):
         lines.append(f"  {type_:<{width}}  {n}")
     return "\n".join(lines)
+
+
+def _program_label(root: Path) -> str:
+    """The program folder as a graph may name it: relative to the working directory when
+    inside it, else only the folder's name. An absolute path would put the user's home
+    folder into graphs, reports and evidence, and differ from machine to machine."""
+    here = Path.cwd().resolve()
+    resolved = root.resolve()
+    if resolved == here or here in resolved.parents:
+        return resolved.relative_to(here).as_posix() or "."
+    return resolved.name
