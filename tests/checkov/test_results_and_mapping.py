@@ -192,7 +192,7 @@ def test_an_unknown_identifier_is_still_a_reference_not_an_unknown_value():
     db = resource("aws:rds/instance:Instance", "db", {"publiclyAccessible": UNKNOWN_MARKER})
     conversion = convert_graphs([graph(key, topic, db)])
     unknown = {o.tf_type: o.unknown_attributes for o in conversion.resources.values()}
-    assert unknown == {"aws_kms_key": frozenset(), "aws_sns_topic": {"policy", "tags"},
+    assert unknown == {"aws_kms_key": frozenset(), "aws_sns_topic": {"policy", "tags/owner"},
                        "aws_db_instance": {"publicly_accessible"}}
     planned = {r["type"]: r["values"] for r in
                conversion.plan["planned_values"]["root_module"]["resources"]}
@@ -215,3 +215,25 @@ def test_a_secret_is_unreadable_content_unless_it_is_a_credential():
     planned = {r["type"]: r["values"] for r in
                conversion.plan["planned_values"]["root_module"]["resources"]}
     assert planned["aws_iam_policy"]["policy"] == SECRET_MARKER  # not a reference to the role
+
+
+def test_an_unknown_tag_leaves_the_other_tags_judged(tmp_path):
+    """`owner = role.arn` is unknown in a preview; the bucket's data-class is not."""
+    mapping = load_mapping(_write(tmp_path, _base(
+        CKV_IME_4={"control": "IME-INT-01", "enforcement": "mandatory"},
+        CKV2_AWS_6={"control": "IME-ACC-01", "enforcement": "mandatory"},
+    )))
+    role = resource("aws:iam/role:Role", "owner", {})
+    bucket = resource("aws:s3/bucket:Bucket", "logs",
+                      {"tags": {"data-class": "logs", "owner": UNKNOWN_MARKER}},
+                      deps={"tags": [role["__urn"]]})
+    conversion = convert_graphs([graph(role, bucket)])
+    address = next(a for a, o in conversion.resources.items() if o.tf_type == "aws_s3_bucket")
+    assert conversion.resources[address].unknown_attributes == {"tags/owner"}
+    report = {"results": {"passed_checks": [
+        _evaluated(_record("CKV_IME_4", address), "tags/data-class", "object_lock_enabled"),
+        _evaluated(_record("CKV2_AWS_6", address), "tags", "resource_type"),  # the whole map
+    ]}, "summary": {}}
+    result = map_report(report, conversion, mapping)
+    assert result.passed == {"CKV_IME_4": {bucket["__urn"]}}
+    assert set(result.unknown) == {"CKV2_AWS_6"}

@@ -64,8 +64,9 @@ class PlanResource:
     urn: str
     pulumi_type: str
     stack: str
-    # Top-level Terraform attributes whose value is unknown until deployment and is not
-    # merely another resource's identifier (e.g. a policy document, a flag).
+    # Top-level Terraform attributes whose value is unknown until deployment (or secret) and
+    # is not merely another resource's identifier (e.g. a policy document, a flag); an
+    # unknown entry of a top-level map is named `<map>/<key>` (`tags/owner`).
     unknown_attributes: frozenset[str] = frozenset()
 
 
@@ -212,7 +213,11 @@ def _convert_resource(
         depends_on = [targets[u] for u in dependencies.get(key, []) if u in targets]
         converted = _convert(target.tf_type, (key,), tf_name, value, depends_on, top=True)
         _collect(tf_name, converted, values, expressions, unknown)
-        if converted.opaque:
+        if converted.opaque and isinstance(value, dict) and isinstance(converted.value, dict):
+            # A map: only its unknown entries are unknown (an unknown `owner` tag says
+            # nothing about `data-class`).
+            opaque.update(f"{tf_name}/{k}" for k, v in value.items() if v == UNKNOWN_MARKER)
+        elif converted.opaque:
             opaque.add(tf_name)
     return values, expressions, unknown, opaque
 

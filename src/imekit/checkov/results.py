@@ -174,8 +174,17 @@ def _unknown_inputs(record: dict[str, Any], origin: PlanResource) -> list[str]:
     keys = (record.get("check_result") or {}).get("evaluated_keys") or []
     if not keys:
         return sorted(origin.unknown_attributes)
-    read = {_ATTRIBUTE.split(str(k), maxsplit=1)[0] for k in keys}
-    return sorted(read & origin.unknown_attributes)
+    return sorted(u for u in origin.unknown_attributes if any(_reads(str(k), u) for k in keys))
+
+
+def _reads(key: str, unknown: str) -> bool:
+    """Whether evaluated key `key` reads attribute `unknown` (`policy`, or `tags/owner`)."""
+    top = _ATTRIBUTE.split(key, maxsplit=1)[0]
+    attribute, _, entry = unknown.partition("/")
+    if top != attribute:
+        return False
+    rest = key[len(top):].lstrip("/.")
+    return not entry or not rest or rest == entry or rest.startswith((entry + "/", entry + "."))
 
 
 def _identify(record: dict[str, Any], conversion: PlanConversion):
