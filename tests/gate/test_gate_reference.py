@@ -78,6 +78,29 @@ def test_reference_platform_passes_with_checkov(gate_cli: Any, tmp_path: Path) -
     assert "IME-GOV-02  checks n/a" in r.out and "IME-GOV-02  not-applicable" not in r.out
 
 
+@pytest.mark.needs_checkov
+@pytest.mark.skipif(not checkov_ready(), reason="checkov environment not provisioned here")
+def test_a_checkov_pass_on_an_unknown_value_is_not_a_pass(gate_cli: Any, tmp_path: Path) -> None:
+    from imekit.graph import UNKNOWN_MARKER, synthesize
+
+    graph = synthesize(REPO, "dev", unknowns=True)
+    key = next(d for d in graph.resources if d["__type"] == "aws:kms/key:Key")
+    for bag in (key, key["__properties"], key["properties"]):
+        bag["policy"] = UNKNOWN_MARKER  # as a preview shows a policy built from outputs
+    graph.write(tmp_path / "graph.json")
+    r = gate_cli("--graph", str(tmp_path / "graph.json"), "--no-record",
+                 "--json", str(tmp_path / "g.json"))
+    report = json.loads((tmp_path / "g.json").read_text(encoding="utf-8"))
+    # checkov reads the unknown policy as absent and "passes" CKV_AWS_33 (no wildcard
+    # principal): the gate lists it as not evaluated instead of counting a pass.
+    assert "CKV_AWS_33" in report["stacks"][0]["unknown"], report["stacks"][0]["unknown"]
+    assert r.code == 1  # and the pack's own rule refuses to pass an unverifiable policy
+    assert any(
+        f["check_id"] == "deny_kms_wildcard_principal" and f["urn"] == key["__urn"]
+        for f in report["findings"]
+    )
+
+
 def test_two_stacks_in_one_run(gate_cli: Any, tmp_path: Path, junit_schema: Any) -> None:
     r = gate_cli(
         "--stack", "dev", "--stack", "prod", "--no-checkov", "--no-record",

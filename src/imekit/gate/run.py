@@ -70,6 +70,13 @@ def _checkov_stage(
             inspected.setdefault((stack, check_id), set()).add(urn)
     for f in result.findings:
         inspected.setdefault((f.stack, f.check_id), set()).add(f.urn)
+    # A mandatory id checkov "passed" on values unknown until deployment (or secret) is not
+    # evidence of a pass: its control cannot be decided for that stack.
+    for check_id, reasons in result.unknown.items():
+        for urn, why in sorted(reasons.items()):
+            stack = urn.split("::", 1)[0].removeprefix("urn:pulumi:")
+            if stack in runs:
+                runs[stack].unknown.setdefault(check_id, f"checkov: {why}")
     counted = catalog.check_index()  # ignored checkov ids speak for no control
     for (stack, check_id), urns in inspected.items():
         if stack in runs:
