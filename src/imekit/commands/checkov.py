@@ -124,7 +124,9 @@ def run(
         loaded = [load_graph(p) for p in graphs]
     else:
         from imekit.graph.synth import synthesize
+        from imekit.paths import reference_program_dir
 
+        program = program or reference_program_dir()  # what synth runs, and what is recorded
         loaded = [synthesize(program, stack=s, progress=_say) for s in (stacks or ("dev",))]
     result = run_checkov(loaded, progress=_say, install=not no_install, timeout=timeout)
     ended = datetime.now(UTC)
