@@ -365,3 +365,18 @@ def test_concurrent_appends_do_not_fork_the_chain(tmp_path: Path) -> None:
     assert store.check() == []
     seen = {(e.summary["worker"], e.summary["index"]) for e in entries}
     assert len(seen) == 32  # every append landed exactly once
+
+
+def test_an_unwritable_store_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the store's folder should be")
+    with pytest.raises(ImekitError, match="cannot write the evidence record") as err:
+        record_run(
+            "gate",
+            controls={"IME-ENC-01": "pass"},
+            result="pass",
+            started=datetime.now(UTC),
+            ended=datetime.now(UTC),
+            store=open_store(str(blocker / "evidence")),
+        )
+    assert "--no-record" in (err.value.hint or "")

@@ -26,8 +26,11 @@ class FolderStore(EvidenceStore):
         self.location = str(self.root)
 
     def prepare_for_writing(self) -> None:
-        for sub in ("entries", "heads", "blobs/sha256"):
-            (self.root / sub).mkdir(parents=True, exist_ok=True)
+        try:
+            for sub in ("entries", "heads", "blobs/sha256"):
+                (self.root / sub).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise self._unwritable(exc) from exc
 
     def entry_seqs(self, after: int = 0) -> list[int]:
         folder = self.root / "entries"
@@ -60,13 +63,24 @@ class FolderStore(EvidenceStore):
 
     @contextmanager
     def writer_lock(self) -> Iterator[None]:
-        self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / ".lock", "a+b") as handle:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            handle = open(self.root / ".lock", "a+b")  # noqa: SIM115 (closed below)
+        except OSError as exc:
+            raise self._unwritable(exc) from exc
+        with handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _unwritable(self, exc: OSError) -> ImekitError:
+        return ImekitError(
+            f"cannot write the evidence record in {self.root}: {exc.strerror or exc}",
+            hint="point IMEKIT_EVIDENCE_DIR or --store at a writable folder, "
+            "or pass --no-record (IMEKIT_NO_RECORD=1) to skip recording",
+        )
 
     def _read(self, path: Path) -> bytes:
         try:
