@@ -200,7 +200,8 @@ _sse_config_problems(c) := {p |
 #   BucketServerSideEncryptionConfiguration (or its V2 alias) joined to it through
 #   propertyDependencies (`bucket=bucket.id`), using aws:kms with a customer-managed key
 #   that is a literal key ARN or depends on a KMS key in the stack. Without one, S3
-#   encrypts with SSE-S3 and an AWS-owned key.
+#   encrypts with SSE-S3 and an AWS-owned key. A separate configuration is judged even when
+#   the bucket also sets an inline block: at apply one replaces the other.
 # custom:
 #   control: IME-ENC-01
 #   message: >-
@@ -231,7 +232,6 @@ stack_deny_s3_bucket_cmk_encryption contains msg if {
 	some u in _deps(c, "bucket")
 	b := _resources_by_urn[u]
 	_is_phi_bucket(b)
-	not _has_inline_sse(b)
 	some problem in _sse_config_problems(c)
 	msg := sprintf(
 		"[IME-ENC-01] S3 bucket %q (data-class %s) is not encrypted with a customer-managed KMS key by %q: %s %s",

@@ -135,6 +135,16 @@ test_fail_stack_deny_s3_bucket_cmk_encryption__v2_alias_type if {
 	count(msgs) == 1
 }
 
+# A separate configuration replaces an inline block at apply, so it is judged either way.
+test_fail_stack_deny_s3_bucket_cmk_encryption__separate_overrides_inline if {
+	bucket := _fx_bucket("records", {"serverSideEncryptionConfiguration": _fx_inline_sse("aws:kms", _fx_key_arn)})
+	sse := _fx_sse_resource("records-sse", "records", {"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}, {})
+	doc := _fx_stack([bucket, sse])
+	msgs := stack_deny_s3_bucket_cmk_encryption with input as doc
+	count(msgs) == 1
+	_fx_names_urn(msgs, sse.__urn)
+}
+
 test_pass_stack_deny_s3_bucket_cmk_encryption__key_from_stack if {
 	sse := _fx_sse_resource("records-sse", "records", _fx_kms_rule(_unknown_marker), {"rules": [_fx_key_urn]})
 	doc := _fx_stack([_fx_key, _fx_bucket("records", {}), sse])

@@ -75,7 +75,9 @@ _versioning_resources_buckets := {u |
 #   Every PHI or unclassified S3 bucket without inline versioning and without Object Lock
 #   must have an aws:s3/bucketVersioning:BucketVersioning (or V2) joined to it through
 #   propertyDependencies (`bucket=bucket.id`) with versioningConfiguration.status "Enabled".
-#   S3's default is unversioned, so an overwrite or delete destroys PHI.
+#   S3's default is unversioned, so an overwrite or delete destroys PHI. A separate
+#   versioning resource is judged even when the bucket also sets an inline block: at apply
+#   one replaces the other.
 # custom:
 #   control: IME-INT-01
 #   message: >-
@@ -99,7 +101,6 @@ stack_deny_s3_phi_versioning contains msg if {
 	some u in _deps(v, "bucket")
 	b := _resources_by_urn[u]
 	_is_phi_bucket(b)
-	not _has_inline_versioning(b)
 	not _object_lock_enabled_on_bucket(b)
 	not u in _versioned_buckets
 	status := _get(_prop(v, "versioningConfiguration", {}), "status", null)
@@ -183,7 +184,8 @@ _lock_resources_buckets := {u |
 #   Every PHI or unclassified S3 bucket without an inline Object Lock configuration must have
 #   an aws:s3/bucketObjectLockConfiguration (or V2) joined to it through propertyDependencies
 #   (`bucket=bucket.id`), enabled, with a default retention in GOVERNANCE or COMPLIANCE mode.
-#   S3's default is no lock.
+#   S3's default is no lock. A separate configuration is judged even when the bucket also
+#   sets an inline one: at apply one replaces the other.
 # custom:
 #   control: IME-INT-01
 #   message: >-
@@ -206,7 +208,6 @@ stack_deny_s3_phi_object_lock contains msg if {
 	some u in _deps(c, "bucket")
 	b := _resources_by_urn[u]
 	_is_phi_bucket(b)
-	not _inline_lock(b)
 	not u in _locked_buckets
 	msg := sprintf("[IME-INT-01] S3 bucket %q (data-class %s): Object Lock configuration %q is not enabled with a default retention mode (GOVERNANCE or COMPLIANCE) %s", [b.__name, _class_label(b), c.__name, _at(c)])
 }

@@ -56,6 +56,14 @@ test_fail_stack_deny_s3_phi_versioning__suspended if {
 	_fx_names_urn(msgs, v.__urn)
 }
 
+test_fail_stack_deny_s3_phi_versioning__separate_overrides_inline if {
+	v := _fx_versioning("Suspended")
+	doc := _fx_stack([_fx_unlocked_bucket("records", {"versioning": {"enabled": true}}), v])
+	msgs := stack_deny_s3_phi_versioning with input as doc
+	count(msgs) == 1
+	_fx_names_urn(msgs, v.__urn)
+}
+
 test_pass_stack_deny_s3_phi_versioning if {
 	doc := _fx_stack([_fx_unlocked_bucket("records", {}), _fx_versioning("Enabled")])
 	count(stack_deny_s3_phi_versioning) == 0 with input as doc
@@ -118,6 +126,15 @@ test_fail_stack_deny_s3_phi_object_lock__none if {
 test_fail_stack_deny_s3_phi_object_lock__no_mode if {
 	lock := _fx_lock({"defaultRetention": {"days": 35}}, {})
 	doc := _fx_stack([_fx_bucket("records", {}), lock])
+	msgs := stack_deny_s3_phi_object_lock with input as doc
+	count(msgs) == 1
+	_fx_names_urn(msgs, lock.__urn)
+}
+
+test_fail_stack_deny_s3_phi_object_lock__separate_overrides_inline if {
+	inline := {"objectLockEnabled": "Enabled", "rule": {"defaultRetention": {"mode": "COMPLIANCE", "days": 35}}}
+	lock := _fx_lock({"defaultRetention": {"days": 35}}, {})
+	doc := _fx_stack([_fx_bucket("records", {"objectLockConfiguration": inline}), lock])
 	msgs := stack_deny_s3_phi_object_lock with input as doc
 	count(msgs) == 1
 	_fx_names_urn(msgs, lock.__urn)

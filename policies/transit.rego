@@ -101,7 +101,8 @@ _tls_policy_buckets := {u |
 #   aws:s3/bucketPolicy:BucketPolicy joined to it through propertyDependencies
 #   (`bucket=bucket.id`) whose policy denies every S3 action on the bucket and its objects
 #   when aws:SecureTransport is false, with no further condition narrowing the deny. A
-#   policy not known until apply could not be verified and fails.
+#   policy not known until apply could not be verified and fails. A separate bucket policy
+#   is judged even when the bucket also sets one inline: at apply one replaces the other.
 # custom:
 #   control: IME-TLS-01
 #   message: >-
@@ -123,7 +124,6 @@ stack_deny_s3_tls_only contains msg if {
 	some u in _deps(p, "bucket")
 	b := _resources_by_urn[u]
 	_is_phi_bucket(b)
-	not _has_inline_policy(b)
 	not u in _tls_policy_buckets
 	msg := sprintf("[IME-TLS-01] S3 bucket %q (data-class %s) does not enforce TLS: bucket policy %q: %s %s", [b.__name, _class_label(b), p.__name, _tls_problem(_prop(p, "policy", null)), _at(p)])
 }

@@ -120,6 +120,15 @@ test_fail_stack_deny_s3_tls_only__unknown_policy if {
 	count(msgs) == 1
 }
 
+test_fail_stack_deny_s3_tls_only__separate_overrides_inline if {
+	bucket := _fxs("aws:s3/bucket:Bucket", "records", {"tags": _fx_phi_tags, "policy": _fx_policy([_fx_tls_deny])}, {})
+	p := _fx_bucket_policy("records-policy", "records", _fx_policy([_fx_read_statement]))
+	doc := _fx_stack([bucket, p])
+	msgs := stack_deny_s3_tls_only with input as doc
+	count(msgs) == 1
+	_fx_names_urn(msgs, p.__urn)
+}
+
 test_pass_stack_deny_s3_tls_only if {
 	p := _fx_bucket_policy("records-policy", "records", _fx_policy([_fx_tls_deny]))
 	doc := _fx_stack([_fx_bucket("records", {}), p])
