@@ -16,8 +16,6 @@ from imekit.graph import Graph  # noqa: E402
 from imekit.paths import policies_dir  # noqa: E402
 from imekit.policy import Evaluation, Pack, evaluate, load_pack  # noqa: E402
 
-MANIFEST = "description: test pack\nruntime: opa\nversion: 0.0.1\n"
-
 
 @pytest.fixture(scope="session")
 def pack() -> Pack:
@@ -40,14 +38,3 @@ def pack_copy(tmp_path: Path) -> Path:
     target = tmp_path / "policies"
     shutil.copytree(policies_dir(), target)
     return target
-
-
-def write_pack(root: Path, files: dict[str, str], manifest: str = MANIFEST) -> Path:
-    """A small pack for semantics tests: PulumiPolicy.yaml plus the given files."""
-    root.mkdir(parents=True, exist_ok=True)
-    (root / "PulumiPolicy.yaml").write_text(manifest)
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    return root

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import write_pack
+from policy_packs import write_pack
 
 from imekit.cli import main
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import write_pack
 from graphs import doc, graph
+from policy_packs import write_pack
 
 from imekit.errors import ImekitError
 from imekit.graph.model import build_document

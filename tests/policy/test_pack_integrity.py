@@ -309,7 +309,7 @@ def test_a_missing_pack_folder_is_an_error(tmp_path):
 
 
 def test_a_dotted_rule_head_is_refused(tmp_path):
-    from conftest import write_pack
+    from policy_packs import write_pack
 
     root = write_pack(
         tmp_path / "p",
@@ -329,7 +329,7 @@ def test_a_dotted_rule_head_is_refused(tmp_path):
     "call", ['re_match("a", "b")', 'net.cidr_overlap("10.0.0.0/8", "10.1.0.0/16")']
 )
 def test_deprecated_builtins_are_refused_as_in_opa(tmp_path, call):
-    from conftest import write_pack
+    from policy_packs import write_pack
 
     root = write_pack(
         tmp_path / "p",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import write_pack
+from policy_packs import write_pack
 
 from imekit.errors import ImekitError
 from imekit.policy import load_pack, run_tests
