@@ -7,6 +7,7 @@ so threads overlap well on two cores); each test then gates its graph with the r
 
 from __future__ import annotations
 
+import contextlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -67,7 +68,10 @@ def _resolve(urns: list[str], name: str) -> str:
 
 
 def _gate(path: Path):  # noqa: ANN202 - GateResult
-    return run_gate(GateRequest(inputs=GraphInputs(graph_files=(path,)), checkov=False))
+    # A graph names its program relative to where it was synthesized; gate it from the
+    # folder holding the program copies, as a user gates a graph from their checkout.
+    with contextlib.chdir(path.parent):
+        return run_gate(GateRequest(inputs=GraphInputs(graph_files=(path,)), checkov=False))
 
 
 def test_there_are_enough_mutations() -> None:

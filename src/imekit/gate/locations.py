@@ -22,24 +22,32 @@ def repository_root(start: Path) -> Path | None:
     return None
 
 
-def program_root(graph: Graph) -> Path | None:
+def program_root(graph: Graph, program_dir: Path | None = None) -> Path | None:
+    """The program folder: the one the gate synthesized, else the one a synthesized graph
+    names (relative to the working directory) if it is here; otherwise unknown."""
+    if program_dir is not None:
+        return program_dir.resolve()
     program = graph.source.get("program")
     if graph.source.get("kind") != "synth" or not isinstance(program, str):
         return None
-    return Path(program).resolve()
+    folder = Path(program).resolve()
+    return folder if (folder / "Pulumi.yaml").is_file() else None
 
 
-def anchor(findings: list[Finding], graphs: list[Graph]) -> tuple[Path | None, str]:
+def anchor(
+    findings: list[Finding], graphs: list[Graph], program_dir: Path | None = None
+) -> tuple[Path | None, str]:
     """Rewrite locations in place; return the root and the manifest path under it.
 
     The manifest (the program's Pulumi.yaml) is where a finding without a location is
-    shown, so every result still has somewhere to point.
+    shown, so every result still has somewhere to point. `program_dir` is the program the
+    gate synthesized, when it did.
     """
     prefixes: dict[str, str] = {}
     root: Path | None = None
     manifest = "Pulumi.yaml"
     for graph in graphs:
-        program = program_root(graph)
+        program = program_root(graph, program_dir)
         if program is None:
             continue
         repo = repository_root(program) or program

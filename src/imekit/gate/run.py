@@ -22,7 +22,7 @@ from imekit.gate.locations import anchor
 from imekit.gate.rego import check_infos, evaluate_graph
 from imekit.gate.result import CheckInfo, GateResult, StackRun, sort_findings
 from imekit.gate.rollup import roll_up
-from imekit.gate.sources import GraphInputs, check_combination, collect_graphs
+from imekit.gate.sources import GraphInputs, check_combination, collect_graphs, synthesized_program
 from imekit.graph.model import Graph
 from imekit.waivers import Waiver, apply_waivers, load_waivers
 
@@ -220,7 +220,7 @@ def run_gate(request: GateRequest, *, progress: Progress | None = None) -> GateR
         stacks=list(runs),
         source=str(request.waivers_file) if request.waivers_file else None,
     )
-    root, manifest = anchor(findings, graphs)
+    root, manifest = anchor(findings, graphs, synthesized_program(request.inputs))
     run_list = list(runs.values())
     findings = sort_findings(findings)
     controls = roll_up(

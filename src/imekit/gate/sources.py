@@ -82,6 +82,15 @@ def _load_file(kind: str, path: Path) -> Graph:
     return graphs.load_stack_export(path)
 
 
+def synthesized_program(inputs: GraphInputs) -> Path | None:
+    """The program folder the gate synthesizes, or None when it reads graph files."""
+    if not inputs.from_program:
+        return None
+    from imekit.paths import reference_program_dir
+
+    return inputs.program_dir or reference_program_dir()
+
+
 def collect_graphs(inputs: GraphInputs, say: Progress) -> tuple[list[Graph], dict[str, float]]:
     """The graphs to gate, in the order given, and the seconds spent on each stack."""
     check_combination(inputs)
