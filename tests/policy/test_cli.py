@@ -81,3 +81,16 @@ def test_policy_list_of_a_pack_without_rules(tmp_path, capsys):
     captured = capsys.readouterr()
     assert captured.out.split() == ["RULE", "SCOPE", "LEVEL", "CONTROL", "TITLE"]
     assert "0 rules in pack a" in captured.err
+
+
+def test_policy_test_runs_are_recorded_as_evidence(tmp_path, monkeypatch, capsys):
+    from imekit.evidence import open_store
+
+    store = tmp_path / "record"
+    monkeypatch.setenv("IMEKIT_EVIDENCE_DIR", str(store))
+    assert main(["policy", "test", "-r", "deny_cognito_mfa"]) == 0
+    [entry] = open_store(str(store)).entries()
+    assert entry.kind == "policy-test" and entry.doc["result"] == "pass"
+    assert entry.doc["controls"] == {"IME-IAM-02": "pass"}  # the control of the tested rule
+    assert main(["policy", "test", "-r", "deny_cognito_mfa", "--no-record"]) == 0
+    assert len(open_store(str(store)).entries()) == 1

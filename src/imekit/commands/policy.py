@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -28,7 +29,8 @@ def command() -> None:
 @_pack_option
 @click.option("-v", "--verbose", is_flag=True, help="Print every test, not only failures.")
 @click.option("-r", "--run", "match", default=None, help="Only tests whose name matches REGEX.")
-def test_command(pack_dir: Path | None, verbose: bool, match: str | None) -> int:
+@click.option("--no-record", is_flag=True, help="Do not record this run in the evidence record.")
+def test_command(pack_dir: Path | None, verbose: bool, match: str | None, no_record: bool) -> int:
     """Run the pack's `test_` rules, like `opa test`.
 
     A test passes when it evaluates to true; undefined, false or an error fails it. The pack
@@ -56,6 +58,7 @@ def test_command(pack_dir: Path | None, verbose: bool, match: str | None) -> int
         else:
             click.echo(f"{query}: FAIL ({ms:.1f}ms)\n  {result.location}: {result.detail}")
 
+    started = datetime.now(UTC)
     report = run_tests(pack, match=match, on_result=show)
     if not report.results:
         raise ImekitError(
@@ -67,9 +70,50 @@ def test_command(pack_dir: Path | None, verbose: bool, match: str | None) -> int
     if failed:
         click.echo(f"PASS: {report.passed}/{len(report.results)}")
         click.echo(f"FAIL: {failed}/{len(report.results)}")
-        return exitcodes.VIOLATIONS
-    click.echo(f"PASS: {report.passed}/{len(report.results)} ({report.seconds:.2f}s)")
-    return exitcodes.OK
+    else:
+        click.echo(f"PASS: {report.passed}/{len(report.results)} ({report.seconds:.2f}s)")
+    _record(pack, report, started, pack_dir, enabled=not no_record)
+    return exitcodes.VIOLATIONS if failed else exitcodes.OK
+
+
+def _record(pack, report, started: datetime, pack_dir: Path | None, *, enabled: bool) -> None:
+    """Record the run as evidence: a control passes when every test of its rules passed.
+
+    A test belongs to the rule its name contains (test_fail_<rule>__case), or else to the
+    rules of the file it tests (x_test.rego tests x.rego).
+    """
+    from imekit import __version__
+    from imekit.evidence import record_run
+    from imekit.paths import kit_root
+    from imekit.status import Status, worst
+
+    by_name = sorted(pack.rules, key=lambda r: len(r.name), reverse=True)
+    statuses: dict[str, list[Status]] = {}
+    for result in report.results:
+        rules = [r for r in by_name if r.name in result.name][:1] or [
+            r for r in pack.rules if r.file == result.file.replace("_test.rego", ".rego")
+        ]
+        for rule in rules:
+            statuses.setdefault(rule.control, []).append(
+                Status.PASS if result.passed else Status.FAIL
+            )
+    record_run(
+        "policy-test",
+        controls={c: str(worst(s)) for c, s in sorted(statuses.items())},
+        result="fail" if report.failed else "pass",
+        started=started,
+        ended=datetime.now(UTC),
+        summary={
+            "tests": len(report.results),
+            "passed": report.passed,
+            "failed": len(report.failed),
+            "pack": pack.name,
+            "pack_version": pack.version,
+        },
+        tool_versions={"imekit": __version__, "policy-pack": pack.version},
+        program=pack_dir or kit_root(),
+        enabled=enabled,
+    )
 
 
 @command.command(name="list")
