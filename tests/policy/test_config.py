@@ -65,3 +65,13 @@ def test_broken_files_name_the_line(tmp_path):
         load_policy_config(bad)
     with pytest.raises(ImekitError, match="cannot read policy config"):
         load_policy_config(tmp_path / "missing.json")
+
+
+def test_a_binary_policy_config_is_a_clear_error(tmp_path):
+    from imekit.errors import ImekitError
+    from imekit.policy.config import load_policy_config
+
+    path = tmp_path / "config.json"
+    path.write_bytes(b"\xff\xfe\x00binary")
+    with pytest.raises(ImekitError, match="not UTF-8 text"):
+        load_policy_config(path)

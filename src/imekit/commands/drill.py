@@ -144,7 +144,7 @@ def validate_command(paths: tuple[Path, ...]) -> None:
     for path in targets:
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError) as exc:
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
             raise ImekitError(f"cannot read {path}: {exc}") from exc
         problems = validate_definition(data, path)
         if problems:

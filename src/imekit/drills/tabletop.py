@@ -63,7 +63,7 @@ def load_answers(path: Path, drill: Drill) -> dict[str, Any]:
     """Read and check an answers file against the exercise's injects and questions."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ImekitError(f"cannot read answers file {path}: {exc}") from exc
     if not isinstance(data, dict):
         raise ImekitError(f"answers file {path}: expected a mapping with "

@@ -63,6 +63,8 @@ def load_policy_config(path: Path | str) -> PolicyConfig:
         text = file.read_text(encoding="utf-8")
     except OSError as exc:
         raise ImekitError(f"cannot read policy config {file}: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise ImekitError(f"policy config {file} is not UTF-8 text (byte {exc.start})") from exc
     if not text.strip():
         return PolicyConfig(source=str(file))
     if file.suffix.lower() in (".yaml", ".yml"):
