@@ -21,8 +21,9 @@ class Status(StrEnum):
         return self in (Status.PASS, Status.WAIVED, Status.NOT_APPLICABLE, Status.INHERITED)
 
 
-# When several results roll up into one control status, the worst one wins.
-_SEVERITY = [
+# When several results roll up into one control status, the worst one wins; reports list
+# controls in this order too.
+SEVERITY_ORDER = (
     Status.FAIL,
     Status.UNKNOWN,
     Status.MISSING,
@@ -31,11 +32,11 @@ _SEVERITY = [
     Status.PASS,
     Status.INHERITED,
     Status.NOT_APPLICABLE,
-]
+)
 
 
 def worst(statuses: list[Status] | tuple[Status, ...]) -> Status:
     """Roll several statuses into one; an empty list is not-applicable."""
     if not statuses:
         return Status.NOT_APPLICABLE
-    return min(statuses, key=_SEVERITY.index)
+    return min(statuses, key=SEVERITY_ORDER.index)

@@ -16,18 +16,8 @@ from imekit.evidence.canonical import utc_timestamp
 from imekit.evidence.catalog_view import CatalogView
 from imekit.evidence.entry import Entry
 from imekit.evidence.status import ControlStatus, StatusReport
-from imekit.status import Status
+from imekit.status import SEVERITY_ORDER, Status
 
-_ORDER = [
-    Status.FAIL,
-    Status.UNKNOWN,
-    Status.MISSING,
-    Status.STALE,
-    Status.WAIVED,
-    Status.PASS,
-    Status.INHERITED,
-    Status.NOT_APPLICABLE,
-]
 _CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
     "form-action 'none'"
@@ -140,13 +130,13 @@ def _summary(report: StatusReport) -> str:
     )
     cards = "".join(
         f'<div class="card">{_badge(s)}<b>{counts.get(s, 0)}</b></div>'
-        for s in _ORDER
+        for s in SEVERITY_ORDER
         if counts.get(s, 0)
     )
     bar = "".join(
         f'<div class="s-{s.value}" style="width:{100 * counts[s] / total:.3f}%" '
         f'title="{s.value}: {counts[s]}"></div>'
-        for s in _ORDER
+        for s in SEVERITY_ORDER
         if counts.get(s, 0)
     )
     return (
@@ -298,7 +288,10 @@ def _measure_chart(drill: str, summary: dict[str, Any]) -> str:
 
 def _controls(report: StatusReport, entries: dict[int, Entry]) -> str:
     blocks = []
-    for item in sorted(report.controls, key=lambda c: (_ORDER.index(c.status), c.control.id)):
+    by_severity = sorted(
+        report.controls, key=lambda c: (SEVERITY_ORDER.index(c.status), c.control.id)
+    )
+    for item in by_severity:
         blocks.append(_control_block(item, entries))
     return (
         '<section id="controls"><h2>Controls</h2>'
