@@ -36,7 +36,7 @@ _HELP = {
     "controls": "Browse the HIPAA control catalog.",
     "drill": "Run incident and restore drills.",
     "evidence": "Record, export and verify audit evidence.",
-    "checkov": "Manage the isolated checkov environment.",
+    "checkov": "Run checkov on Pulumi programs (Terraform-plan bridge, isolated env).",
 }
 
 
