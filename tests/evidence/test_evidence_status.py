@@ -110,6 +110,46 @@ def test_a_run_over_several_stacks_speaks_for_each(store: FolderStore) -> None:
     assert _by_id(compute_status(SMALL, store.entries()))["IME-ENC-01"].status is Status.PASS
 
 
+def test_an_old_automated_pass_is_stale_and_an_old_fail_stays_a_fail(store: FolderStore) -> None:
+    from imekit.evidence.status import AUTOMATED_VALIDITY_DAYS
+
+    _gate(store, "pass", "dev")
+    soon = datetime.now(UTC) + timedelta(days=AUTOMATED_VALIDITY_DAYS - 1)
+    later = datetime.now(UTC) + timedelta(days=AUTOMATED_VALIDITY_DAYS + 1)
+    assert _by_id(compute_status(SMALL, store.entries(), soon))["IME-ENC-01"].status is (
+        Status.PASS
+    )
+    control = _by_id(compute_status(SMALL, store.entries(), later))["IME-ENC-01"]
+    assert control.status is Status.STALE
+    assert f"older than {AUTOMATED_VALIDITY_DAYS} days" in control.parts[0].reason
+    _gate(store, "fail", "prod")
+    much_later = datetime.now(UTC) + timedelta(days=10 * AUTOMATED_VALIDITY_DAYS)
+    assert _by_id(compute_status(SMALL, store.entries(), much_later))["IME-ENC-01"].status is (
+        Status.FAIL
+    )
+
+
+def test_gating_another_program_does_not_replace_this_ones_result(
+    store: FolderStore, tmp_path: Path
+) -> None:
+    other = tmp_path / "other-program"
+    other.mkdir()
+    _gate(store, "fail", "dev")
+    record_run(
+        "gate",
+        controls={"IME-ENC-01": "pass", "IME-INT-01": "pass"},
+        result="pass",
+        started=NOW,
+        ended=NOW,
+        stack="dev",
+        program=other,
+        store=store,
+    )
+    control = _by_id(compute_status(SMALL, store.entries()))["IME-ENC-01"]
+    assert control.status is Status.FAIL  # the first program's dev result still counts
+    assert len(control.parts) == 2 and any("other-program" in p.name for p in control.parts)
+
+
 def test_policy_tests_alone_do_not_prove_a_control(store: FolderStore) -> None:
     record_run(
         "policy-test",

@@ -1,8 +1,9 @@
 """Per-control status from the evidence record: what an auditor sees.
 
 Each control's status is the worst (imekit.status.worst) of its parts:
-  automated  the latest gate / checkov / policy-test result per (kind, stack) that reports
-             the control; none at all is `unknown`
+  automated  the latest gate / checkov / policy-test result per (kind, program, stack) that
+             reports the control; none at all is `unknown`; a result older than
+             AUTOMATED_VALIDITY_DAYS no longer shows the platform as it is: `stale`
   drill      the latest run of each drill the catalog lists; never run is `missing`, older
              than the drill's validity is `stale`, failed or deviated is `fail`
   manual     each manual evidence item the catalog lists: a valid one is `pass`, only
@@ -28,6 +29,10 @@ from imekit.evidence.journal import DRILL_STATUSES
 from imekit.status import Status, worst
 
 NOT_REASONABLE = "not-reasonable-and-appropriate"  # imekit.catalog's decision outcome
+
+# The gate runs on every change; a result older than this says nothing about the platform
+# as it is now (a month of changes, plus grace), so it counts as stale, never as a pass.
+AUTOMATED_VALIDITY_DAYS = 35
 
 
 @dataclass
@@ -140,7 +145,7 @@ def _control_status(
 ) -> ControlStatus:
     parts: list[Part] = []
     if spec.automated:
-        parts += _automated_parts(spec, entries)
+        parts += _automated_parts(spec, entries, at)
     for drill in spec.drills:
         validity = catalog.drill_validity_days.get(drill, DEFAULT_DRILL_VALIDITY_DAYS)
         parts.append(_drill_part(drill, entries, at, validity))
@@ -155,15 +160,17 @@ def _control_status(
     return ControlStatus(spec, worst([p.status for p in parts]), parts)
 
 
-def _automated_parts(spec: ControlSpec, entries: list[Entry]) -> list[Part]:
-    latest: dict[tuple[str, str], Entry] = {}
+def _automated_parts(spec: ControlSpec, entries: list[Entry], at: datetime) -> list[Part]:
+    latest: dict[tuple[str, str, str], Entry] = {}
     for entry in entries:
         if entry.kind in AUTOMATED_KINDS and spec.id in entry.doc["controls"]:
             # A run over several stacks ("dev,prod") speaks for each of them; a later run of
-            # one stack supersedes it for that stack only. Entries are in chain order.
+            # one stack of the same program supersedes it for that stack only (gating another
+            # program never replaces this one's result). Entries are in chain order.
+            program = str(entry.doc.get("source", {}).get("program") or "-")
             for stack in (entry.stack or "-").split(","):
-                latest[(entry.kind, stack.strip() or "-")] = entry
-    if not any(kind == "gate" for kind, _ in latest):
+                latest[(entry.kind, program, stack.strip() or "-")] = entry
+    if not any(kind == "gate" for kind, _, _ in latest):
         return [
             Part(
                 "automated",
@@ -174,19 +181,21 @@ def _automated_parts(spec: ControlSpec, entries: list[Entry]) -> list[Part]:
             )
         ]
     parts: list[Part] = []
-    for (kind, stack), entry in sorted(latest.items()):
+    programs = {program for _, program, _ in latest}
+    for (kind, program, stack), entry in sorted(latest.items()):
         status = entry.controls[spec.id]
         where = f" on stack {stack}" if stack != "-" else ""
-        parts.append(
-            Part(
-                "automated",
-                f"{kind}{where}",
-                status,
-                f"{status.value} in the run recorded {entry.doc['recorded_at']} (commit "
-                f"{entry.doc['source'].get('commit', 'unknown')[:12]})",
-                [entry.seq],
-            )
+        if len(programs) > 1:
+            where += f" of {program}"
+        reason = (
+            f"{status.value} in the run recorded {entry.doc['recorded_at']} (commit "
+            f"{entry.doc['source'].get('commit', 'unknown')[:12]})"
         )
+        age = at - _parse(entry.doc["recorded_at"])
+        if status is not Status.FAIL and age > timedelta(days=AUTOMATED_VALIDITY_DAYS):
+            status = Status.STALE
+            reason += f", {age.days} days ago: older than {AUTOMATED_VALIDITY_DAYS} days"
+        parts.append(Part("automated", f"{kind}{where}", status, reason, [entry.seq]))
     return parts
 
 
