@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from gate_support import REPO, CliRun
+from gate_support import INSECURE, REPO, CliRun
 
 
 def _assert_error(r: CliRun, *needles: str) -> str:
@@ -307,3 +307,14 @@ def test_catalog_rule_missing_from_the_pack_is_unknown(
     acc = next(c for c in report["controls"] if c["id"] == "IME-ACC-01")
     assert acc["checks"]["deny_rds_public"] == "unknown"
     assert any("the policy pack has no such rule" in n for n in acc["notes"])
+
+
+def test_untrusted_code_is_not_run_without_isolation_when_required(
+    gate_cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As on a machine without user namespaces: the gate must refuse, not run the program.
+    monkeypatch.setenv("IMEKIT_SYNTH_ISOLATION", "environment")
+    _assert_error(
+        gate_cli(str(INSECURE), "--require-isolation", "--no-checkov", "--no-record"),
+        "isolation is required",
+    )

@@ -57,6 +57,9 @@ def _progress(message: str) -> None:
               help="Override a stack config value for synthesis (repeatable).")
 @click.option("--unknowns", is_flag=True,
               help="Synthesize as `pulumi preview` sees it: other resources' outputs unknown.")
+@click.option("--require-isolation", is_flag=True,
+              help="Refuse to synthesize (exit 2) unless the program can run in its own network, "
+              "process and mount namespaces (Linux): use it when gating untrusted code.")
 @click.option("--policy-config", type=_IN_FILE,
               help="Pulumi policy config (enforcement levels, thresholds).")
 @click.option("--waivers", "waivers_file", type=_IN_FILE, help="Waiver file (YAML).")
@@ -75,6 +78,7 @@ def command(
     stacks: tuple[str, ...],
     config: tuple[str, ...],
     unknowns: bool,
+    require_isolation: bool,
     policy_config: Path | None,
     waivers_file: Path | None,
     sarif: Path | None,
@@ -110,6 +114,7 @@ def command(
             stacks=stacks,
             config_overrides=_config_pairs(config),
             unknowns=unknowns,
+            require_isolation=require_isolation,
         ),
         policy_config=policy_config,
         waivers_file=waivers_file,

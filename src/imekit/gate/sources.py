@@ -32,6 +32,7 @@ class GraphInputs:
     config_overrides: dict[str, str] = field(default_factory=dict)
     unknowns: bool = False
     synth_timeout: float = DEFAULT_SYNTH_TIMEOUT
+    require_isolation: bool = False  # refuse to run untrusted code without namespaces
 
     @property
     def files(self) -> list[tuple[str, Path]]:
@@ -108,6 +109,7 @@ def collect_graphs(inputs: GraphInputs, say: Progress) -> tuple[list[Graph], dic
                 inputs.unknowns,
                 inputs.synth_timeout,
                 progress=say,
+                require_isolation=inputs.require_isolation,
             )
             timings[f"synth:{stack}"] = time.monotonic() - started
             graphs.append(graph)
