@@ -117,11 +117,10 @@ _backed_up(r) if {
 # METADATA
 # title: Every PHI store is in an AWS Backup selection
 # description: >-
-#   Every PHI or unclassified data store AWS Backup can protect (S3 buckets, RDS instances and
-#   clusters, EBS volumes, DynamoDB tables, EFS file systems) must be picked by an
-#   aws:backup/selection:Selection: through a resources entry that depends on it
-#   (propertyDependencies), "*", or a data-class=phi tag condition (which an untagged store
-#   does not match), and not excluded by notResources.
+#   Every PHI or unclassified S3 bucket, RDS instance or cluster, EBS volume, DynamoDB table
+#   and EFS file system must be picked by an aws:backup/selection:Selection: through a
+#   resources entry that depends on it (propertyDependencies), "*", or a data-class=phi tag
+#   condition (which an untagged store does not match), and not excluded by notResources.
 # custom:
 #   control: IME-BAK-01
 #   message: >-
@@ -137,7 +136,7 @@ _backed_up(r) if {
 #     - aws:efs/fileSystem:FileSystem
 #     - aws:backup/selection:Selection
 stack_deny_phi_backup_selection contains msg if {
-	some r in _stack_data_stores
+	some r in _stack_backup_stores
 	_is_phi(r)
 	not _backed_up(r)
 	msg := sprintf("[IME-BAK-01] %s %q (data-class %s) is not in any AWS Backup selection %s", [_store_kind(r), r.__name, _class_label(r), _at(r)])

@@ -192,3 +192,12 @@ test_missing_deny_rds_deletion_protection__deletion_protection if {
 	doc := _fx_db({"storageEncrypted": true})
 	count(deny_rds_deletion_protection) == 1 with input as doc
 }
+
+# The stores AWS Backup selections are judged for; other data stores (DocumentDB, Redshift,
+# OpenSearch, ElastiCache, EC2 instances) are outside this rule.
+test_pass_stack_deny_phi_backup_selection__stores_outside_its_scope if {
+	docdb := _fxs("aws:docdb/cluster:Cluster", "case-notes", {"tags": _fx_phi_tags}, {})
+	instance := _fxs("aws:ec2/instance:Instance", "scan-worker", {"tags": _fx_phi_tags}, {})
+	doc := _fx_stack([docdb, instance, _fx_selection({"resources": [_unknown_marker]}, {})])
+	count(stack_deny_phi_backup_selection) == 0 with input as doc
+}

@@ -9,9 +9,11 @@ import rego.v1
 # METADATA
 # title: Every data store declares its data class
 # description: >-
-#   Every S3 bucket, RDS instance or cluster, EBS volume, DynamoDB table and EFS file system
-#   must carry a `data-class` tag of phi, logs or internal (on the resource or in the
-#   provider's default tags). Without a valid class the store is treated as PHI.
+#   Every data store (S3 bucket, RDS instance or cluster, EBS volume, DynamoDB table, EFS file
+#   system, DocumentDB cluster, Redshift cluster, OpenSearch or Elasticsearch domain,
+#   ElastiCache replication group, EC2 instance) and every EC2 launch template must carry a
+#   `data-class` tag of phi, logs or internal (on the resource or in the provider's default
+#   tags). Without a valid class the store is treated as PHI.
 # custom:
 #   control: IME-DAT-01
 #   message: Tag the store with data-class set to phi, logs or internal.
@@ -23,14 +25,21 @@ import rego.v1
 #     - aws:ebs/volume:Volume
 #     - aws:dynamodb/table:Table
 #     - aws:efs/fileSystem:FileSystem
+#     - aws:docdb/cluster:Cluster
+#     - aws:redshift/cluster:Cluster
+#     - aws:opensearch/domain:Domain
+#     - aws:elasticsearch/domain:Domain
+#     - aws:elasticache/replicationGroup:ReplicationGroup
+#     - aws:ec2/instance:Instance
+#     - aws:ec2/launchTemplate:LaunchTemplate
 deny_data_class_tag contains msg if {
-	input.__type in _data_store_types
+	input.__type in _classified_types
 	not "data-class" in object.keys(_tags(input))
 	msg := sprintf("[IME-DAT-01] %s %q has no data-class tag, so it is treated as PHI", [_store_kind(input), input.__name])
 }
 
 deny_data_class_tag contains msg if {
-	input.__type in _data_store_types
+	input.__type in _classified_types
 	value := _tags(input)["data-class"]
 	not value in _data_classes
 	msg := sprintf("[IME-DAT-01] %s %q has data-class %s, not one of phi, logs, internal, so it is treated as PHI", [_store_kind(input), input.__name, _shown_json(value)])

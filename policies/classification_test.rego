@@ -38,3 +38,20 @@ test_missing_deny_data_class_tag__tags if {
 	some m in msgs
 	contains(m, "no data-class tag")
 }
+
+test_fail_deny_data_class_tag__other_data_stores if {
+	every type_ in [
+		"aws:docdb/cluster:Cluster",
+		"aws:redshift/cluster:Cluster",
+		"aws:opensearch/domain:Domain",
+		"aws:elasticsearch/domain:Domain",
+		"aws:elasticache/replicationGroup:ReplicationGroup",
+		"aws:ec2/instance:Instance",
+		"aws:ec2/launchTemplate:LaunchTemplate",
+	] {
+		untagged := _fx(type_, "store", {"tags": {"component": "cases"}})
+		count(deny_data_class_tag) == 1 with input as untagged
+		tagged := _fx(type_, "store", {"tags": _fx_phi_tags})
+		count(deny_data_class_tag) == 0 with input as tagged
+	}
+}

@@ -34,6 +34,13 @@ _kind := {
 	"aws:cloudtrail/trail:Trail": "CloudTrail trail",
 	"aws:dynamodb/table:Table": "DynamoDB table",
 	"aws:efs/fileSystem:FileSystem": "EFS file system",
+	"aws:docdb/cluster:Cluster": "DocumentDB cluster",
+	"aws:redshift/cluster:Cluster": "Redshift cluster",
+	"aws:opensearch/domain:Domain": "OpenSearch domain",
+	"aws:elasticsearch/domain:Domain": "Elasticsearch domain",
+	"aws:elasticache/replicationGroup:ReplicationGroup": "ElastiCache replication group",
+	"aws:ec2/instance:Instance": "EC2 instance",
+	"aws:ec2/launchTemplate:LaunchTemplate": "launch template",
 }
 
 # Where each type keeps its key, and the key AWS uses when none is given.
@@ -47,6 +54,9 @@ _key_prop := {
 	"aws:backup/vault:Vault": "kmsKeyArn",
 	"aws:cloudtrail/trail:Trail": "kmsKeyId",
 	"aws:efs/fileSystem:FileSystem": "kmsKeyId",
+	"aws:docdb/cluster:Cluster": "kmsKeyId",
+	"aws:redshift/cluster:Cluster": "kmsKeyId",
+	"aws:elasticache/replicationGroup:ReplicationGroup": "kmsKeyId",
 }
 
 _aws_default_key := {
@@ -60,6 +70,11 @@ _aws_default_key := {
 	"aws:cloudtrail/trail:Trail": "CloudTrail encrypts log files with SSE-S3 and an AWS-owned key",
 	"aws:efs/fileSystem:FileSystem": "AWS uses the AWS-managed key aws/elasticfilesystem",
 	"aws:dynamodb/table:Table": "AWS uses the AWS-managed key aws/dynamodb",
+	"aws:docdb/cluster:Cluster": "AWS uses the AWS-managed key aws/rds",
+	"aws:redshift/cluster:Cluster": "AWS uses the AWS-managed key aws/redshift",
+	"aws:elasticache/replicationGroup:ReplicationGroup": "ElastiCache uses a service-managed key",
+	"aws:opensearch/domain:Domain": "AWS uses the AWS-managed key aws/es",
+	"aws:elasticsearch/domain:Domain": "AWS uses the AWS-managed key aws/es",
 }
 
 _enc_msg(control, r, problem) := sprintf(
@@ -68,9 +83,9 @@ _enc_msg(control, r, problem) := sprintf(
 )
 
 # Only data stores carry a data class; other resources are judged whatever their tags say.
-_class_note(r) := sprintf(" (data-class %s)", [_class_label(r)]) if r.__type in _data_store_types
+_class_note(r) := sprintf(" (data-class %s)", [_class_label(r)]) if r.__type in _classified_types
 
-_class_note(r) := "" if not r.__type in _data_store_types
+_class_note(r) := "" if not r.__type in _classified_types
 
 # A resource whose one key property decides its encryption.
 _simple_key_problem(r) := _key_problem(_key_state(_prop(r, _key_prop[r.__type], null)), _aws_default_key[r.__type])
@@ -271,12 +286,21 @@ deny_rds_cmk_encryption contains msg if {
 # description: >-
 #   A PHI or unclassified EBS volume must set encrypted: true (unencrypted unless the
 #   account default says otherwise, which a program cannot show) and a customer-managed
-#   kmsKeyId (without one AWS uses aws/ebs).
+#   kmsKeyId (without one AWS uses aws/ebs). The same holds for the volumes a PHI or
+#   unclassified EC2 instance declares (rootBlockDevice, each of ebsBlockDevices) and for
+#   each EBS volume of a launch template's blockDeviceMappings. An instance without a
+#   rootBlockDevice, or a launch template without an EBS mapping, leaves its volumes to the
+#   image and the account default, which the program cannot show, and fails.
 # custom:
 #   control: IME-ENC-01
-#   message: Set encrypted=True and kms_key_id to a customer-managed aws.kms.Key's ARN.
+#   message: >-
+#     Set encrypted=True and kms_key_id to a customer-managed aws.kms.Key's ARN: on the
+#     volume, on an instance's root_block_device and ebs_block_devices, or on the ebs block
+#     of each of a launch template's block_device_mappings.
 #   resource_types:
 #     - aws:ebs/volume:Volume
+#     - aws:ec2/instance:Instance
+#     - aws:ec2/launchTemplate:LaunchTemplate
 deny_ebs_cmk_encryption contains msg if {
 	input.__type == "aws:ebs/volume:Volume"
 	_is_phi(input)
@@ -290,6 +314,71 @@ deny_ebs_cmk_encryption contains msg if {
 	_prop(input, "encrypted", false) == true
 	msg := _enc_msg("IME-ENC-01", input, _simple_key_problem(input))
 }
+
+deny_ebs_cmk_encryption contains msg if {
+	input.__type == "aws:ec2/instance:Instance"
+	_is_phi(input)
+	_blank(_prop(input, "rootBlockDevice", null))
+	msg := _volume_msg(input, sprintf("rootBlockDevice is not set, so the root volume takes the image's settings: %s", [_image_default]))
+}
+
+deny_ebs_cmk_encryption contains msg if {
+	input.__type == "aws:ec2/instance:Instance"
+	_is_phi(input)
+	some [name, device] in _instance_devices(input)
+	msg := _volume_msg(input, _nested_at_rest_problem(name, device, "encrypted", "kmsKeyId", _aws_default_key["aws:ebs/volume:Volume"]))
+}
+
+deny_ebs_cmk_encryption contains msg if {
+	input.__type == "aws:ec2/launchTemplate:LaunchTemplate"
+	_is_phi(input)
+	count(_template_volumes(input)) == 0
+	msg := _volume_msg(input, sprintf("no blockDeviceMappings entry declares an EBS volume, so instances take their volumes from the image: %s", [_image_default]))
+}
+
+deny_ebs_cmk_encryption contains msg if {
+	input.__type == "aws:ec2/launchTemplate:LaunchTemplate"
+	_is_phi(input)
+	some [name, ebs] in _template_volumes(input)
+	msg := _volume_msg(input, _nested_at_rest_problem(name, ebs, "encrypted", "kmsKeyId", _aws_default_key["aws:ebs/volume:Volume"]))
+}
+
+_image_default := "unencrypted unless the image's snapshot or the account's default EBS encryption says otherwise, which the program cannot show"
+
+_volume_msg(r, problem) := sprintf(
+	"[IME-ENC-01] %s %q%s has a volume not encrypted with a customer-managed KMS key: %s",
+	[_kind[r.__type], r.__name, _class_note(r), problem],
+)
+
+# [name, block] of every volume an instance declares. The root device is judged only when
+# set (its absence is a finding of its own).
+_instance_devices(r) := array.concat(
+	[["rootBlockDevice", d] | d := _prop(r, "rootBlockDevice", null); not _blank(d)],
+	[[sprintf("ebsBlockDevices[%s]", [_device_label(d, i)]), d] |
+		some i, d in _as_list(_prop(r, "ebsBlockDevices", []))
+	],
+)
+
+# [name, ebs block] of every EBS volume a launch template maps. A mapping without `ebs` is
+# an instance-store or suppressed device; a mapping not known until apply may be a volume.
+_template_volumes(r) := [[sprintf("blockDeviceMappings[%s].ebs", [_device_label(m, i)]), ebs] |
+	some i, m in _as_list(_prop(r, "blockDeviceMappings", []))
+	ebs := _mapping_ebs(m)
+]
+
+_mapping_ebs(m) := m if _undecidable(m)
+
+_mapping_ebs(m) := ebs if {
+	is_object(m)
+	not _undecidable(m)
+	ebs := _get(m, "ebs", null)
+	not _blank(ebs)
+}
+
+_device_label(d, i) := n if {
+	n := _get(d, "deviceName", null)
+	_known_string(n)
+} else := sprintf("%v", [i])
 
 # METADATA
 # title: Secrets encrypted with a customer-managed key
@@ -377,6 +466,169 @@ deny_dynamodb_cmk_encryption contains msg if {
 	msg := _enc_msg("IME-ENC-01", input, _dynamodb_problem(input))
 }
 
+# --- DocumentDB, Redshift, OpenSearch, ElastiCache ----------------------------------------------
+
+# An encryption switch as AWS applies it: `unset` is AWS's default when the program leaves
+# the switch out ("on", "off", or "unknown" when that default depends on a value not known
+# until apply).
+_switch_on(v, unset) if {
+	_blank(v)
+	unset == "on"
+}
+
+_switch_on(v, _) if {
+	not _blank(v)
+	_truthy(v)
+}
+
+# Why a store with an encryption switch `name` (value v) and a key is not encrypted with a
+# customer-managed key; undefined when it is, or when only its key is not known until apply
+# (judged by stack_deny_phi_cmk_reference).
+_at_rest_problem(name, v, unset, _, _) := sprintf("%s is not set, and AWS's default is no encryption at rest", [name]) if {
+	_blank(v)
+	unset == "off"
+}
+
+_at_rest_problem(name, v, unset, _, _) := sprintf("%s is not set, and AWS's default depends on a value not known until apply, so encryption at rest could not be verified", [name]) if {
+	_blank(v)
+	unset == "unknown"
+}
+
+_at_rest_problem(name, v, _, _, _) := sprintf("%s is not known until apply, so encryption at rest could not be verified", [name]) if {
+	_undecidable(v)
+}
+
+_at_rest_problem(name, v, _, _, _) := sprintf("%s is %s, so the data is not encrypted at rest", [name, _shown(v)]) if {
+	not _blank(v)
+	not _undecidable(v)
+	not _truthy(v)
+}
+
+_at_rest_problem(_, v, unset, key, aws_default) := _key_problem(_key_state(key), aws_default) if {
+	_switch_on(v, unset)
+}
+
+# The same for a configuration block holding the switch and the key (OpenSearch's
+# encryptAtRest, an instance's block devices).
+_nested_at_rest_problem(name, b, _, _, _) := sprintf("%s is not set, and AWS's default is no encryption at rest", [name]) if {
+	_blank(b)
+}
+
+_nested_at_rest_problem(name, b, _, _, _) := sprintf("%s is not known until apply, so encryption at rest could not be verified", [name]) if {
+	_undecidable(b)
+}
+
+_nested_at_rest_problem(name, b, _, _, _) := sprintf("%s is not a configuration block, so encryption at rest could not be verified", [name]) if {
+	not _blank(b)
+	not _undecidable(b)
+	not is_object(b)
+}
+
+_nested_at_rest_problem(name, b, switch, _, _) := _at_rest_problem(sprintf("%s.%s", [name, switch]), v, "off", null, "") if {
+	is_object(b)
+	not _undecidable(b)
+	v := _get(b, switch, null)
+	not _switch_on(v, "off")
+}
+
+_nested_at_rest_problem(name, b, switch, key, aws_default) := sprintf("%s: %s", [name, problem]) if {
+	is_object(b)
+	not _undecidable(b)
+	_switch_on(_get(b, switch, null), "off")
+	problem := _key_problem(_key_state(_get(b, key, null)), aws_default)
+}
+
+# A store whose top-level switch and kmsKeyId decide its encryption.
+_switched_key_problem(r, switch, unset) := _at_rest_problem(
+	switch, _prop(r, switch, null), unset, _prop(r, _key_prop[r.__type], null), _aws_default_key[r.__type],
+)
+
+# METADATA
+# title: PHI DocumentDB clusters encrypted with a customer-managed key
+# description: >-
+#   A PHI or unclassified DocumentDB cluster must set storageEncrypted: true (AWS's default is
+#   unencrypted) and a customer-managed kmsKeyId (without one AWS uses aws/rds).
+# custom:
+#   control: IME-ENC-01
+#   message: Set storage_encrypted=True and kms_key_id to a customer-managed aws.kms.Key's ARN.
+#   resource_types:
+#     - aws:docdb/cluster:Cluster
+deny_docdb_cmk_encryption contains msg if {
+	input.__type == "aws:docdb/cluster:Cluster"
+	_is_phi(input)
+	msg := _enc_msg("IME-ENC-01", input, _switched_key_problem(input, "storageEncrypted", "off"))
+}
+
+# METADATA
+# title: PHI Redshift clusters encrypted with a customer-managed key
+# description: >-
+#   A PHI or unclassified Redshift cluster must not set encrypted to false (left out, AWS
+#   encrypts new clusters) and must set a customer-managed kmsKeyId (without one AWS uses
+#   aws/redshift).
+# custom:
+#   control: IME-ENC-01
+#   message: Set encrypted="true" and kms_key_id to a customer-managed aws.kms.Key's ARN.
+#   resource_types:
+#     - aws:redshift/cluster:Cluster
+deny_redshift_cmk_encryption contains msg if {
+	input.__type == "aws:redshift/cluster:Cluster"
+	_is_phi(input)
+	msg := _enc_msg("IME-ENC-01", input, _switched_key_problem(input, "encrypted", "on"))
+}
+
+_domain_types := {"aws:opensearch/domain:Domain", "aws:elasticsearch/domain:Domain"}
+
+# METADATA
+# title: PHI OpenSearch domains encrypted with a customer-managed key
+# description: >-
+#   A PHI or unclassified OpenSearch (or Elasticsearch) domain must set encryptAtRest with
+#   enabled: true (without the block AWS does not encrypt at rest) and a customer-managed
+#   kmsKeyId (without one AWS uses aws/es).
+# custom:
+#   control: IME-ENC-01
+#   message: >-
+#     Set encrypt_at_rest={"enabled": True, "kms_key_id": key.arn} with a customer-managed
+#     aws.kms.Key.
+#   resource_types:
+#     - aws:opensearch/domain:Domain
+#     - aws:elasticsearch/domain:Domain
+deny_opensearch_cmk_encryption contains msg if {
+	input.__type in _domain_types
+	_is_phi(input)
+	problem := _nested_at_rest_problem(
+		"encryptAtRest", _prop(input, "encryptAtRest", null), "enabled", "kmsKeyId",
+		_aws_default_key[input.__type],
+	)
+	msg := _enc_msg("IME-ENC-01", input, problem)
+}
+
+# ElastiCache encrypts at rest by default for the valkey engine only; redis is the default
+# engine.
+_elasticache_at_rest_default(r) := "unknown" if {
+	_undecidable(_prop(r, "engine", null))
+} else := "on" if {
+	_lower(_prop(r, "engine", null)) == "valkey"
+} else := "off"
+
+# METADATA
+# title: PHI ElastiCache replication groups encrypted with a customer-managed key
+# description: >-
+#   A PHI or unclassified ElastiCache replication group must encrypt at rest
+#   (atRestEncryptionEnabled: true; left out, AWS encrypts only the valkey engine, and redis
+#   is the default) with a customer-managed kmsKeyId (without one ElastiCache uses a
+#   service-managed key).
+# custom:
+#   control: IME-ENC-01
+#   message: Set at_rest_encryption_enabled=True and kms_key_id to a customer-managed aws.kms.Key's ARN.
+#   resource_types:
+#     - aws:elasticache/replicationGroup:ReplicationGroup
+deny_elasticache_cmk_encryption contains msg if {
+	input.__type == "aws:elasticache/replicationGroup:ReplicationGroup"
+	_is_phi(input)
+	problem := _switched_key_problem(input, "atRestEncryptionEnabled", _elasticache_at_rest_default(input))
+	msg := _enc_msg("IME-ENC-01", input, problem)
+}
+
 # --- IME-ENC-02: audit, alerting and backup data --------------------------------------------
 
 # METADATA
@@ -441,17 +693,26 @@ deny_cloudtrail_cmk_encryption contains msg if {
 
 # --- keys known only at apply -----------------------------------------------------------------
 
-_phi_key_types := _bucket_types | {
+# Stores whose one top-level key property (_key_prop) holds their key.
+_phi_simple_key_types := {
 	"aws:rds/instance:Instance",
 	"aws:rds/cluster:Cluster",
 	"aws:ebs/volume:Volume",
 	"aws:efs/fileSystem:FileSystem",
-	"aws:dynamodb/table:Table",
-	"aws:secretsmanager/secret:Secret",
+	"aws:docdb/cluster:Cluster",
+	"aws:redshift/cluster:Cluster",
+	"aws:elasticache/replicationGroup:ReplicationGroup",
 }
 
+_phi_key_types := (_bucket_types | _phi_simple_key_types) | (_domain_types | {
+	"aws:dynamodb/table:Table",
+	"aws:secretsmanager/secret:Secret",
+	"aws:ec2/instance:Instance",
+	"aws:ec2/launchTemplate:LaunchTemplate",
+})
+
 _phi_key_scope(r) if {
-	r.__type in {"aws:rds/instance:Instance", "aws:rds/cluster:Cluster", "aws:ebs/volume:Volume", "aws:efs/fileSystem:FileSystem"}
+	r.__type in _phi_simple_key_types
 	_is_phi(r)
 }
 
@@ -482,6 +743,36 @@ _phi_key_values(r) := {["serverSideEncryption", _get(sse, "kmsKeyArn", null)] |
 	_is_phi(r)
 }
 
+_phi_key_values(r) := {["encryptAtRest", _get(ear, "kmsKeyId", null)] |
+	ear := _prop(r, "encryptAtRest", null)
+	is_object(ear)
+} if {
+	r.__type in _domain_types
+	_is_phi(r)
+}
+
+# A device's key depends through the top-level property holding the device.
+_phi_key_values(r) := {[prop, _get(d, "kmsKeyId", null)] |
+	some [name, d] in _instance_devices(r)
+	is_object(d)
+	prop := _device_prop(name)
+} if {
+	r.__type == "aws:ec2/instance:Instance"
+	_is_phi(r)
+}
+
+_phi_key_values(r) := {["blockDeviceMappings", _get(ebs, "kmsKeyId", null)] |
+	some [_, ebs] in _template_volumes(r)
+	is_object(ebs)
+} if {
+	r.__type == "aws:ec2/launchTemplate:LaunchTemplate"
+	_is_phi(r)
+}
+
+_device_prop(name) := "rootBlockDevice" if name == "rootBlockDevice"
+
+_device_prop(name) := "ebsBlockDevices" if name != "rootBlockDevice"
+
 _unverified_key_msg(control, r, prop) := sprintf(
 	"[%s] %s %q%s: %s is not known until apply and does not depend on a KMS key or alias in this stack, so it could not be verified as a customer-managed key %s",
 	[control, _kind[r.__type], r.__name, _class_note(r), prop, _at(r)],
@@ -490,10 +781,11 @@ _unverified_key_msg(control, r, prop) := sprintf(
 # METADATA
 # title: PHI store keys resolve to a customer-managed key in the stack
 # description: >-
-#   When the key of a PHI store (RDS, EBS, EFS, DynamoDB, inline S3 encryption, secrets) is
-#   not known until apply, it must depend (propertyDependencies) on an aws:kms Key,
-#   ReplicaKey, ExternalKey or Alias of the same stack; otherwise the key cannot be verified
-#   and the check fails.
+#   When the key of a PHI store (RDS, EBS, EFS, DynamoDB, inline S3 encryption, secrets,
+#   DocumentDB, Redshift, OpenSearch, ElastiCache, the volumes of EC2 instances and launch
+#   templates) is not known until apply, it must depend (propertyDependencies) on an aws:kms
+#   Key, ReplicaKey, ExternalKey or Alias of the same stack; otherwise the key cannot be
+#   verified and the check fails.
 # custom:
 #   control: IME-ENC-01
 #   message: >-
@@ -508,6 +800,13 @@ _unverified_key_msg(control, r, prop) := sprintf(
 #     - aws:efs/fileSystem:FileSystem
 #     - aws:dynamodb/table:Table
 #     - aws:secretsmanager/secret:Secret
+#     - aws:docdb/cluster:Cluster
+#     - aws:redshift/cluster:Cluster
+#     - aws:opensearch/domain:Domain
+#     - aws:elasticsearch/domain:Domain
+#     - aws:elasticache/replicationGroup:ReplicationGroup
+#     - aws:ec2/instance:Instance
+#     - aws:ec2/launchTemplate:LaunchTemplate
 #     - aws:kms/key:Key
 #     - aws:kms/replicaKey:ReplicaKey
 #     - aws:kms/externalKey:ExternalKey

@@ -519,3 +519,318 @@ test_missing_stack_deny_audit_cmk_reference__property_dependencies if {
 	doc := _fx_stack([trail])
 	count(stack_deny_audit_cmk_reference) == 1 with input as doc
 }
+
+# --- deny_ebs_cmk_encryption: volumes declared by instances and launch templates -----------
+
+_fx_cmk_device := {"encrypted": true, "kmsKeyId": _fx_key_arn, "volumeSize": 50}
+
+_fx_instance(props) := _fx("aws:ec2/instance:Instance", "scan-worker", object.union({"tags": _fx_phi_tags, "instanceType": "m7g.large"}, props))
+
+test_fail_deny_ebs_cmk_encryption__instance_devices if {
+	root := _fx_instance({"rootBlockDevice": {"volumeSize": 50}})
+	msgs := deny_ebs_cmk_encryption with input as root
+	count(msgs) == 1
+	_fx_all_start_with(msgs, "IME-ENC-01")
+	some m in msgs
+	contains(m, "rootBlockDevice.encrypted is not set")
+	data_volumes := _fx_instance({
+		"rootBlockDevice": _fx_cmk_device,
+		"ebsBlockDevices": [
+			{"deviceName": "/dev/sdf", "encrypted": false},
+			{"deviceName": "/dev/sdg", "encrypted": true, "kmsKeyId": "alias/aws/ebs"},
+			object.union(_fx_cmk_device, {"deviceName": "/dev/sdh"}),
+		],
+	})
+	found := deny_ebs_cmk_encryption with input as data_volumes
+	count(found) == 2
+	some f in found
+	contains(f, "ebsBlockDevices[/dev/sdf].encrypted is false")
+}
+
+test_fail_deny_ebs_cmk_encryption__instance_device_unknown if {
+	doc := _fx_instance({"rootBlockDevice": _unknown_marker})
+	msgs := deny_ebs_cmk_encryption with input as doc
+	count(msgs) == 1
+	some m in msgs
+	contains(m, "could not be verified")
+}
+
+test_pass_deny_ebs_cmk_encryption__instance if {
+	doc := _fx_instance({"rootBlockDevice": _fx_cmk_device, "ebsBlockDevices": [object.union(_fx_cmk_device, {"deviceName": "/dev/sdf"})]})
+	count(deny_ebs_cmk_encryption) == 0 with input as doc
+	internal := _fx("aws:ec2/instance:Instance", "bastion", {"tags": _fx_internal_tags})
+	count(deny_ebs_cmk_encryption) == 0 with input as internal
+}
+
+# Without a root device the volume takes the image's settings, which the program cannot show.
+test_missing_deny_ebs_cmk_encryption__root_block_device if {
+	doc := _fx_instance({"ebsBlockDevices": [object.union(_fx_cmk_device, {"deviceName": "/dev/sdf"})]})
+	msgs := deny_ebs_cmk_encryption with input as doc
+	count(msgs) == 1
+	some m in msgs
+	contains(m, "rootBlockDevice is not set")
+}
+
+_fx_template(mappings) := _fx("aws:ec2/launchTemplate:LaunchTemplate", "scan-workers", {"tags": _fx_phi_tags, "blockDeviceMappings": mappings})
+
+test_fail_deny_ebs_cmk_encryption__launch_template_volumes if {
+	doc := _fx_template([
+		{"deviceName": "/dev/xvda", "ebs": {"encrypted": "false", "kmsKeyId": _fx_key_arn}},
+		{"deviceName": "/dev/sdf", "ebs": {"volumeSize": 100}},
+		{"deviceName": "/dev/sdg", "ebs": {"encrypted": "true"}},
+		{"deviceName": "/dev/sdh", "virtualName": "ephemeral0"},
+	])
+	msgs := deny_ebs_cmk_encryption with input as doc
+	count(msgs) == 3
+	_fx_all_start_with(msgs, "IME-ENC-01")
+	some m in msgs
+	contains(m, "blockDeviceMappings[/dev/xvda].ebs.encrypted is false")
+	unknown := _fx_template([_unknown_marker])
+	count(deny_ebs_cmk_encryption) == 1 with input as unknown
+}
+
+test_pass_deny_ebs_cmk_encryption__launch_template if {
+	doc := _fx_template([
+		{"deviceName": "/dev/xvda", "ebs": {"encrypted": "true", "kmsKeyId": _fx_key_arn}},
+		{"deviceName": "/dev/sdb", "virtualName": "ephemeral0"},
+	])
+	count(deny_ebs_cmk_encryption) == 0 with input as doc
+	later := _fx_template([{"ebs": {"encrypted": true, "kmsKeyId": _unknown_marker}}])
+	count(deny_ebs_cmk_encryption) == 0 with input as later
+}
+
+# Without an EBS mapping every volume of the instances it launches comes from the image.
+test_missing_deny_ebs_cmk_encryption__block_device_mappings if {
+	doc := _fx("aws:ec2/launchTemplate:LaunchTemplate", "scan-workers", {"tags": _fx_phi_tags, "instanceType": "m7g.large"})
+	msgs := deny_ebs_cmk_encryption with input as doc
+	count(msgs) == 1
+	some m in msgs
+	contains(m, "no blockDeviceMappings entry declares an EBS volume")
+	ephemeral_only := _fx_template([{"deviceName": "/dev/sdb", "virtualName": "ephemeral0"}])
+	count(deny_ebs_cmk_encryption) == 1 with input as ephemeral_only
+}
+
+# --- deny_docdb_cmk_encryption ---------------------------------------------------------------
+
+_fx_docdb(props) := _fx("aws:docdb/cluster:Cluster", "case-notes", object.union({"tags": _fx_phi_tags, "masterUsername": "notes"}, props))
+
+test_fail_deny_docdb_cmk_encryption__unencrypted if {
+	doc := _fx_docdb({"storageEncrypted": false, "kmsKeyId": _fx_key_arn})
+	msgs := deny_docdb_cmk_encryption with input as doc
+	count(msgs) == 1
+	_fx_all_start_with(msgs, "IME-ENC-01")
+	some m in msgs
+	contains(m, "DocumentDB cluster \"case-notes\" (data-class phi)")
+}
+
+test_fail_deny_docdb_cmk_encryption__aws_managed_key if {
+	doc := _fx_docdb({"storageEncrypted": true, "kmsKeyId": "alias/aws/rds"})
+	count(deny_docdb_cmk_encryption) == 1 with input as doc
+	unknown := _fx_docdb({"storageEncrypted": _unknown_marker, "kmsKeyId": _fx_key_arn})
+	msgs := deny_docdb_cmk_encryption with input as unknown
+	count(msgs) == 1
+	some m in msgs
+	contains(m, "could not be verified")
+}
+
+test_pass_deny_docdb_cmk_encryption if {
+	doc := _fx_docdb({"storageEncrypted": true, "kmsKeyId": _fx_key_arn})
+	count(deny_docdb_cmk_encryption) == 0 with input as doc
+	internal := _fx("aws:docdb/cluster:Cluster", "sessions", {"tags": _fx_internal_tags})
+	count(deny_docdb_cmk_encryption) == 0 with input as internal
+}
+
+# AWS's default for a DocumentDB cluster is unencrypted.
+test_missing_deny_docdb_cmk_encryption__storage_encrypted if {
+	doc := _fx_docdb({"kmsKeyId": _fx_key_arn})
+	msgs := deny_docdb_cmk_encryption with input as doc
+	count(msgs) == 1
+	some m in msgs
+	contains(m, "storageEncrypted is not set")
+}
+
+test_missing_deny_docdb_cmk_encryption__kms_key_id if {
+	doc := _fx_docdb({"storageEncrypted": true})
+	msgs := deny_docdb_cmk_encryption with input as doc
+	count(msgs) == 1
+	some m in msgs
+	contains(m, "aws/rds")
+}
+
+# --- deny_redshift_cmk_encryption ------------------------------------------------------------
+
+_fx_redshift(props) := _fx("aws:redshift/cluster:Cluster", "claims-warehouse", object.union({"tags": _fx_phi_tags, "nodeType": "ra3.xlplus"}, props))
+
+test_fail_deny_redshift_cmk_encryption__unencrypted if {
+	doc := _fx_redshift({"encrypted": "false", "kmsKeyId": _fx_key_arn})
+	msgs := deny_redshift_cmk_encryption with input as doc
+	count(msgs) == 1
+	_fx_all_start_with(msgs, "IME-ENC-01")
+	some m in msgs
+	contains(m, "encrypted is false")
+}
+
+test_fail_deny_redshift_cmk_encryption__aws_managed_key if {
+	doc := _fx_redshift({"encrypted": "true", "kmsKeyId": "arn:aws:kms:us-east-1:123456789012:alias/aws/redshift"})
+	count(deny_redshift_cmk_encryption) == 1 with input as doc
+}
+
+test_pass_deny_redshift_cmk_encryption if {
+	doc := _fx_redshift({"encrypted": "true", "kmsKeyId": _fx_key_arn})
+	count(deny_redshift_cmk_encryption) == 0 with input as doc
+	boolean := _fx_redshift({"encrypted": true, "kmsKeyId": _fx_key_arn})
+	count(deny_redshift_cmk_encryption) == 0 with input as boolean
+}
+
+# Left out, AWS encrypts a new cluster: only the key is judged.
+test_missing_deny_redshift_cmk_encryption__encrypted if {
+	doc := _fx_redshift({"kmsKeyId": _fx_key_arn})
+	count(deny_redshift_cmk_encryption) == 0 with input as doc
+}
+
+test_missing_deny_redshift_cmk_encryption__kms_key_id if {
+	doc := _fx_redshift({})
+	msgs := deny_redshift_cmk_encryption with input as doc
+	count(msgs) == 1
+	some m in msgs
+	contains(m, "aws/redshift")
+}
+
+# --- deny_opensearch_cmk_encryption ----------------------------------------------------------
+
+_fx_domain(type_, props) := _fx(type_, "case-search", object.union({"tags": _fx_phi_tags, "engineVersion": "OpenSearch_2.13"}, props))
+
+test_fail_deny_opensearch_cmk_encryption__disabled if {
+	doc := _fx_domain("aws:opensearch/domain:Domain", {"encryptAtRest": {"enabled": false}})
+	msgs := deny_opensearch_cmk_encryption with input as doc
+	count(msgs) == 1
+	_fx_all_start_with(msgs, "IME-ENC-01")
+	some m in msgs
+	contains(m, "encryptAtRest.enabled is false")
+}
+
+test_fail_deny_opensearch_cmk_encryption__elasticsearch_without_key if {
+	doc := _fx_domain("aws:elasticsearch/domain:Domain", {"encryptAtRest": {"enabled": true}})
+	msgs := deny_opensearch_cmk_encryption with input as doc
+	count(msgs) == 1
+	some m in msgs
+	contains(m, "aws/es")
+	unknown := _fx_domain("aws:opensearch/domain:Domain", {"encryptAtRest": _unknown_marker})
+	count(deny_opensearch_cmk_encryption) == 1 with input as unknown
+}
+
+test_pass_deny_opensearch_cmk_encryption if {
+	doc := _fx_domain("aws:opensearch/domain:Domain", {"encryptAtRest": {"enabled": true, "kmsKeyId": _fx_key_arn}})
+	count(deny_opensearch_cmk_encryption) == 0 with input as doc
+	later := _fx_domain("aws:elasticsearch/domain:Domain", {"encryptAtRest": {"enabled": true, "kmsKeyId": _unknown_marker}})
+	count(deny_opensearch_cmk_encryption) == 0 with input as later
+}
+
+# Without the block AWS does not encrypt the domain at rest.
+test_missing_deny_opensearch_cmk_encryption__encrypt_at_rest if {
+	doc := _fx_domain("aws:opensearch/domain:Domain", {})
+	msgs := deny_opensearch_cmk_encryption with input as doc
+	count(msgs) == 1
+	some m in msgs
+	contains(m, "encryptAtRest is not set")
+}
+
+# --- deny_elasticache_cmk_encryption ---------------------------------------------------------
+
+_fx_cache(props) := _fx("aws:elasticache/replicationGroup:ReplicationGroup", "sessions", object.union({"tags": _fx_phi_tags, "description": "sessions"}, props))
+
+test_fail_deny_elasticache_cmk_encryption__unencrypted if {
+	doc := _fx_cache({"atRestEncryptionEnabled": false, "kmsKeyId": _fx_key_arn})
+	msgs := deny_elasticache_cmk_encryption with input as doc
+	count(msgs) == 1
+	_fx_all_start_with(msgs, "IME-ENC-01")
+}
+
+test_fail_deny_elasticache_cmk_encryption__service_key if {
+	doc := _fx_cache({"atRestEncryptionEnabled": true})
+	msgs := deny_elasticache_cmk_encryption with input as doc
+	count(msgs) == 1
+	some m in msgs
+	contains(m, "service-managed key")
+	engine := _fx_cache({"engine": _unknown_marker, "kmsKeyId": _fx_key_arn})
+	found := deny_elasticache_cmk_encryption with input as engine
+	count(found) == 1
+	some f in found
+	contains(f, "AWS's default depends on a value not known until apply")
+}
+
+test_pass_deny_elasticache_cmk_encryption if {
+	doc := _fx_cache({"atRestEncryptionEnabled": true, "kmsKeyId": _fx_key_arn})
+	count(deny_elasticache_cmk_encryption) == 0 with input as doc
+	valkey := _fx_cache({"engine": "valkey", "kmsKeyId": _fx_key_arn})
+	count(deny_elasticache_cmk_encryption) == 0 with input as valkey
+}
+
+# Left out, AWS encrypts only the valkey engine at rest; redis is the default engine.
+test_missing_deny_elasticache_cmk_encryption__at_rest_encryption_enabled if {
+	doc := _fx_cache({"kmsKeyId": _fx_key_arn})
+	msgs := deny_elasticache_cmk_encryption with input as doc
+	count(msgs) == 1
+	some m in msgs
+	contains(m, "atRestEncryptionEnabled is not set")
+	redis := _fx_cache({"engine": "redis", "kmsKeyId": _fx_key_arn})
+	count(deny_elasticache_cmk_encryption) == 1 with input as redis
+}
+
+test_missing_deny_elasticache_cmk_encryption__kms_key_id if {
+	doc := _fx_cache({"engine": "valkey"})
+	count(deny_elasticache_cmk_encryption) == 1 with input as doc
+}
+
+# --- stack_deny_phi_cmk_reference: the stores above ---------------------------------------------
+
+test_fail_stack_deny_phi_cmk_reference__new_stores_without_dependency if {
+	docdb := _fxs("aws:docdb/cluster:Cluster", "case-notes", {"tags": _fx_phi_tags, "storageEncrypted": true, "kmsKeyId": _unknown_marker}, {})
+	domain := _fxs("aws:opensearch/domain:Domain", "case-search", {"tags": _fx_phi_tags, "encryptAtRest": {"enabled": true, "kmsKeyId": _unknown_marker}}, {})
+	instance := _fxs("aws:ec2/instance:Instance", "scan-worker", {
+		"tags": _fx_phi_tags,
+		"rootBlockDevice": {"encrypted": true, "kmsKeyId": _unknown_marker},
+	}, {})
+	template := _fxs("aws:ec2/launchTemplate:LaunchTemplate", "scan-workers", {
+		"tags": _fx_phi_tags,
+		"blockDeviceMappings": [{"deviceName": "/dev/xvda", "ebs": {"encrypted": "true", "kmsKeyId": _unknown_marker}}],
+	}, {})
+	doc := _fx_stack([docdb, domain, instance, template])
+	msgs := stack_deny_phi_cmk_reference with input as doc
+	count(msgs) == 4
+	_fx_names_urn(msgs, docdb.__urn)
+	_fx_names_urn(msgs, domain.__urn)
+	_fx_names_urn(msgs, instance.__urn)
+	_fx_names_urn(msgs, template.__urn)
+	joined := _fx_stack([
+		_fx_key,
+		object.union(docdb, {"propertyDependencies": {"kmsKeyId": [_fx_key_urn]}}),
+		object.union(domain, {"propertyDependencies": {"encryptAtRest": [_fx_key_urn]}}),
+		object.union(instance, {"propertyDependencies": {"rootBlockDevice": [_fx_key_urn]}}),
+		object.union(template, {"propertyDependencies": {"blockDeviceMappings": [_fx_key_urn]}}),
+	])
+	count(stack_deny_phi_cmk_reference) == 0 with input as joined
+}
+
+# Each data volume's key depends through ebsBlockDevices, not through the root device.
+test_fail_stack_deny_phi_cmk_reference__data_volume_key_outside_stack if {
+	instance := _fxs("aws:ec2/instance:Instance", "scan-worker", {
+		"tags": _fx_phi_tags,
+		"rootBlockDevice": {"encrypted": true, "kmsKeyId": _unknown_marker},
+		"ebsBlockDevices": [{"deviceName": "/dev/sdf", "encrypted": true, "kmsKeyId": _unknown_marker}],
+	}, {"rootBlockDevice": [_fx_key_urn]})
+	doc := _fx_stack([_fx_key, instance])
+	msgs := stack_deny_phi_cmk_reference with input as doc
+	count(msgs) == 1
+	some m in msgs
+	contains(m, "ebsBlockDevices")
+}
+
+test_pass_stack_deny_phi_cmk_reference__redshift_and_elasticache_keys_in_stack if {
+	redshift := _fxs("aws:redshift/cluster:Cluster", "claims-warehouse", {"tags": _fx_phi_tags, "kmsKeyId": _unknown_marker}, {"kmsKeyId": [_fx_key_urn]})
+	cache := _fxs("aws:elasticache/replicationGroup:ReplicationGroup", "sessions", {"tags": _fx_phi_tags, "atRestEncryptionEnabled": true, "kmsKeyId": _unknown_marker}, {"kmsKeyId": [_fx_key_urn]})
+	doc := _fx_stack([_fx_key, redshift, cache])
+	count(stack_deny_phi_cmk_reference) == 0 with input as doc
+	unjoined := _fx_stack([object.union(redshift, {"propertyDependencies": {}}), object.union(cache, {"propertyDependencies": {}})])
+	count(stack_deny_phi_cmk_reference) == 2 with input as unjoined
+}

@@ -531,6 +531,12 @@ _service_only(r) if {
 #     - aws:ebs/volume:Volume
 #     - aws:dynamodb/table:Table
 #     - aws:efs/fileSystem:FileSystem
+#     - aws:docdb/cluster:Cluster
+#     - aws:redshift/cluster:Cluster
+#     - aws:opensearch/domain:Domain
+#     - aws:elasticsearch/domain:Domain
+#     - aws:elasticache/replicationGroup:ReplicationGroup
+#     - aws:ec2/instance:Instance
 #     - aws:iam/userPolicyAttachment:UserPolicyAttachment
 #     - aws:iam/groupPolicyAttachment:GroupPolicyAttachment
 #     - aws:iam/policyAttachment:PolicyAttachment

@@ -384,3 +384,20 @@ test_missing_deny_cognito_password_policy__minimum_length if {
 	pool := _fx("aws:cognito/userPool:UserPool", "portal-users", {"passwordPolicy": object.remove(_fx_strong_cognito_password, {"minimumLength"})})
 	count(deny_cognito_password_policy) == 1 with input as pool
 }
+
+# Every data store counts, not only buckets and RDS.
+test_fail_stack_deny_phi_access_without_mfa__policy_reaching_other_stores if {
+	every type_ in [
+		"aws:docdb/cluster:Cluster",
+		"aws:redshift/cluster:Cluster",
+		"aws:opensearch/domain:Domain",
+		"aws:elasticsearch/domain:Domain",
+		"aws:elasticache/replicationGroup:ReplicationGroup",
+		"aws:ec2/instance:Instance",
+	] {
+		store := _fxs(type_, "store", {"tags": _fx_phi_tags}, {})
+		p := _fxs("aws:iam/policy:Policy", "store-read", {"policy": _unknown_marker}, {"policy": [store.__urn]})
+		doc := _fx_stack([store, p])
+		count(stack_deny_phi_access_without_mfa) == 1 with input as doc
+	}
+}

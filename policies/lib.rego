@@ -63,8 +63,8 @@ _class_label(r) := c if c := _data_class(r)
 
 _class_label(r) := "unclassified, treated as phi" if not _data_class(r)
 
-# Types that hold data and so must carry a data class.
-_data_store_types := {
+# Stores AWS Backup protects and stack_deny_phi_backup_selection judges.
+_backup_store_types := {
 	"aws:s3/bucket:Bucket",
 	"aws:s3/bucketV2:BucketV2",
 	"aws:rds/instance:Instance",
@@ -73,6 +73,21 @@ _data_store_types := {
 	"aws:dynamodb/table:Table",
 	"aws:efs/fileSystem:FileSystem",
 }
+
+# Types that hold data and so must carry a data class. An EC2 instance holds data on the
+# EBS volumes it declares.
+_data_store_types := _backup_store_types | {
+	"aws:docdb/cluster:Cluster",
+	"aws:redshift/cluster:Cluster",
+	"aws:opensearch/domain:Domain",
+	"aws:elasticsearch/domain:Domain",
+	"aws:elasticache/replicationGroup:ReplicationGroup",
+	"aws:ec2/instance:Instance",
+}
+
+# Types that declare a data class: the stores, and launch templates, whose class is that of
+# the volumes of the instances they launch.
+_classified_types := _data_store_types | {"aws:ec2/launchTemplate:LaunchTemplate"}
 
 _bucket_types := {"aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"}
 
@@ -252,6 +267,8 @@ _stack_buckets := _stack_of_type(_bucket_types)
 _stack_phi_buckets := [b | some b in _stack_buckets; _is_phi(b)]
 
 _stack_data_stores := _stack_of_type(_data_store_types)
+
+_stack_backup_stores := _stack_of_type(_backup_store_types)
 
 _stack_rds := _stack_of_type(_rds_types)
 

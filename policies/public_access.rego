@@ -80,9 +80,9 @@ stack_deny_s3_public_access_block contains msg if {
 # METADATA
 # title: PHI databases are not publicly accessible
 # description: >-
-#   A PHI or unclassified RDS instance or cluster, and any RDS cluster instance, must not set
-#   publiclyAccessible: true. Left out, AWS's default is private, which passes; a value known
-#   only at apply could not be verified and fails.
+#   A PHI or unclassified RDS instance or cluster or Redshift cluster, and any RDS cluster
+#   instance, must not set publiclyAccessible: true. Left out, AWS's default is private,
+#   which passes; a value known only at apply could not be verified and fails.
 # custom:
 #   control: IME-ACC-01
 #   message: Set publicly_accessible=False and reach the database through private subnets.
@@ -90,6 +90,7 @@ stack_deny_s3_public_access_block contains msg if {
 #     - aws:rds/instance:Instance
 #     - aws:rds/cluster:Cluster
 #     - aws:rds/clusterInstance:ClusterInstance
+#     - aws:redshift/cluster:Cluster
 deny_rds_public contains msg if {
 	_public_db_scope(input)
 	_truthy(_prop(input, "publiclyAccessible", false))
@@ -103,7 +104,7 @@ deny_rds_public contains msg if {
 }
 
 _public_db_scope(r) if {
-	r.__type in _rds_types
+	r.__type in (_rds_types | {"aws:redshift/cluster:Cluster"})
 	_is_phi(r)
 }
 

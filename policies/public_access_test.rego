@@ -104,3 +104,19 @@ test_missing_deny_rds_public__publicly_accessible if {
 	doc := _fx_db({"storageEncrypted": true})
 	count(deny_rds_public) == 0 with input as doc
 }
+
+test_fail_deny_rds_public__redshift_cluster if {
+	doc := _fx_redshift({"publiclyAccessible": true})
+	msgs := deny_rds_public with input as doc
+	msgs == {"[IME-ACC-01] Redshift cluster \"claims-warehouse\" (data-class phi) is publicly accessible"}
+	unknown := _fx_redshift({"publiclyAccessible": _unknown_marker})
+	count(deny_rds_public) == 1 with input as unknown
+	internal := _fx("aws:redshift/cluster:Cluster", "metrics", {"tags": _fx_internal_tags, "publiclyAccessible": true})
+	count(deny_rds_public) == 0 with input as internal
+}
+
+# Redshift's default is private, as RDS's is.
+test_missing_deny_rds_public__redshift_publicly_accessible if {
+	doc := _fx_redshift({"encrypted": "true"})
+	count(deny_rds_public) == 0 with input as doc
+}

@@ -387,3 +387,227 @@ deny_lb_listener_tls contains msg if {
 	_undecidable(_prop(input, "listeners", null))
 	msg := sprintf("[IME-TLS-01] Classic Load Balancer %q has listeners not known until apply, so they could not be verified", [input.__name])
 }
+
+# --- Redshift: the cluster refuses connections without TLS -----------------------------------
+
+_redshift_group_type := "aws:redshift/parameterGroup:ParameterGroup"
+
+_redshift_group_problem(g) := "its parameters are not known until apply, so require_ssl could not be verified" if {
+	_undecidable(_prop(g, "parameters", null))
+} else := "it does not set require_ssl to true, so clusters using it accept connections without TLS" if {
+	not "true" in _parameter_values(g, "require_ssl")
+}
+
+# METADATA
+# title: Redshift clusters refuse connections without TLS
+# description: >-
+#   Every Redshift parameter group must set require_ssl to true, and a PHI or unclassified
+#   Redshift cluster must name a parameter group that is not an AWS `default.*` group:
+#   without one the cluster uses AWS's default group, whose require_ssl the program cannot
+#   show (default.redshift-1.0 leaves it false). A group named by a value known only at
+#   apply is judged by stack_deny_redshift_require_ssl.
+# custom:
+#   control: IME-TLS-01
+#   message: >-
+#     Create an aws.redshift.ParameterGroup with require_ssl=true and pass its name as the
+#     cluster's cluster_parameter_group_name.
+#   resource_types:
+#     - aws:redshift/parameterGroup:ParameterGroup
+#     - aws:redshift/cluster:Cluster
+deny_redshift_require_ssl contains msg if {
+	input.__type == _redshift_group_type
+	msg := sprintf("[IME-TLS-01] Redshift parameter group %q: %s", [input.__name, _redshift_group_problem(input)])
+}
+
+deny_redshift_require_ssl contains msg if {
+	input.__type == "aws:redshift/cluster:Cluster"
+	_is_phi(input)
+	_blank(_prop(input, "clusterParameterGroupName", null))
+	msg := sprintf("[IME-TLS-01] Redshift cluster %q (data-class %s) sets no clusterParameterGroupName, so it uses AWS's default parameter group, whose require_ssl the program cannot show", [input.__name, _class_label(input)])
+}
+
+deny_redshift_require_ssl contains msg if {
+	input.__type == "aws:redshift/cluster:Cluster"
+	_is_phi(input)
+	group := _prop(input, "clusterParameterGroupName", null)
+	_default_group(group)
+	msg := sprintf("[IME-TLS-01] Redshift cluster %q (data-class %s) uses the AWS default parameter group %q, which does not require TLS", [input.__name, _class_label(input), group])
+}
+
+# METADATA
+# title: PHI Redshift clusters use a parameter group of this stack
+# description: >-
+#   A PHI or unclassified Redshift cluster that names a non-default parameter group must
+#   depend (propertyDependencies) on an aws:redshift/parameterGroup:ParameterGroup of the same
+#   stack, which deny_redshift_require_ssl judges. A group defined elsewhere could not be
+#   verified.
+# custom:
+#   control: IME-TLS-01
+#   message: Pass the name of an aws.redshift.ParameterGroup created in this program (group.name).
+#   resource_types:
+#     - aws:redshift/cluster:Cluster
+#     - aws:redshift/parameterGroup:ParameterGroup
+stack_deny_redshift_require_ssl contains msg if {
+	some c in _stack_of_type({"aws:redshift/cluster:Cluster"})
+	_is_phi(c)
+	group := _prop(c, "clusterParameterGroupName", null)
+	not _blank(group)
+	not _default_group(group)
+	not _depends_on_type(c, "clusterParameterGroupName", {_redshift_group_type})
+	msg := sprintf("[IME-TLS-01] Redshift cluster %q (data-class %s): clusterParameterGroupName does not depend on a parameter group of this stack, so TLS enforcement could not be verified %s", [c.__name, _class_label(c), _at(c)])
+}
+
+# --- OpenSearch: HTTPS with TLS 1.2+ and node-to-node encryption ------------------------------
+
+# Policies that refuse TLS 1.0 and 1.1 (Policy-Min-TLS-1-2-2019-07, Policy-Min-TLS-1-2-PFS-2023-10).
+_domain_tls12_policy(p) if {
+	is_string(p)
+	regex.match(`^Policy-Min-TLS-1-[2-9](-|$)`, p)
+}
+
+_domain_kind := {
+	"aws:opensearch/domain:Domain": "OpenSearch domain",
+	"aws:elasticsearch/domain:Domain": "Elasticsearch domain",
+}
+
+_domain_msg(r, problem) := sprintf("[IME-TLS-01] %s %q (data-class %s) does not protect data in transit: %s", [_domain_kind[r.__type], r.__name, _class_label(r), problem])
+
+_endpoint_options(r) := _prop(r, "domainEndpointOptions", null)
+
+_endpoint_options_problem(opts) := "no domainEndpointOptions is set, so AWS does not require HTTPS and may allow TLS 1.0" if {
+	_blank(opts)
+} else := "domainEndpointOptions is not known until apply, so it could not be verified" if {
+	_undecidable(opts)
+} else := "domainEndpointOptions is not a configuration block, so it could not be verified" if {
+	not is_object(opts)
+}
+
+_https_problem(opts) := "domainEndpointOptions.enforceHttps is not known until apply, so it could not be verified" if {
+	_undecidable(_get(opts, "enforceHttps", null))
+} else := sprintf("domainEndpointOptions.enforceHttps is %s, so the domain accepts plain HTTP", [_shown(v)]) if {
+	v := _get(opts, "enforceHttps", null)
+	not _blank(v)
+	not _truthy(v)
+}
+
+_tls_policy_problem(opts) := "domainEndpointOptions sets no tlsSecurityPolicy, so AWS's default applies, which the program cannot show and which has allowed TLS 1.0 (Policy-Min-TLS-1-0-2019-07)" if {
+	_blank(_get(opts, "tlsSecurityPolicy", null))
+} else := "domainEndpointOptions.tlsSecurityPolicy is not known until apply, so it could not be verified" if {
+	_undecidable(_get(opts, "tlsSecurityPolicy", null))
+} else := sprintf("its tlsSecurityPolicy %s allows TLS versions older than 1.2", [_shown(p)]) if {
+	p := _get(opts, "tlsSecurityPolicy", null)
+	not _domain_tls12_policy(p)
+}
+
+# METADATA
+# title: OpenSearch domains require HTTPS with TLS 1.2 or newer
+# description: >-
+#   A PHI or unclassified OpenSearch (or Elasticsearch) domain must set domainEndpointOptions
+#   with enforceHttps left at the provider's default (true) or set to true, and a
+#   tlsSecurityPolicy refusing TLS 1.0 and 1.1 (Policy-Min-TLS-1-2-...). Without the block AWS
+#   does not require HTTPS; without a policy AWS's default applies, which the program cannot
+#   show and which has allowed TLS 1.0.
+# custom:
+#   control: IME-TLS-01
+#   message: >-
+#     Set domain_endpoint_options={"enforce_https": True, "tls_security_policy":
+#     "Policy-Min-TLS-1-2-PFS-2023-10"}.
+#   resource_types:
+#     - aws:opensearch/domain:Domain
+#     - aws:elasticsearch/domain:Domain
+deny_opensearch_https contains msg if {
+	input.__type in _domain_types
+	_is_phi(input)
+	msg := _domain_msg(input, _endpoint_options_problem(_endpoint_options(input)))
+}
+
+deny_opensearch_https contains msg if {
+	input.__type in _domain_types
+	_is_phi(input)
+	opts := _endpoint_options(input)
+	is_object(opts)
+	not _undecidable(opts)
+	msg := _domain_msg(input, _https_problem(opts))
+}
+
+deny_opensearch_https contains msg if {
+	input.__type in _domain_types
+	_is_phi(input)
+	opts := _endpoint_options(input)
+	is_object(opts)
+	not _undecidable(opts)
+	msg := _domain_msg(input, _tls_policy_problem(opts))
+}
+
+_node_to_node_problem(b) := "no nodeToNodeEncryption is set, and AWS's default leaves traffic between the domain's nodes unencrypted" if {
+	_blank(b)
+} else := "nodeToNodeEncryption is not known until apply, so it could not be verified" if {
+	_undecidable(b)
+} else := "nodeToNodeEncryption is not a configuration block, so it could not be verified" if {
+	not is_object(b)
+} else := "nodeToNodeEncryption.enabled is not known until apply, so it could not be verified" if {
+	_undecidable(_get(b, "enabled", null))
+} else := sprintf("nodeToNodeEncryption.enabled is %s, so traffic between the domain's nodes is unencrypted", [_shown(_get(b, "enabled", null))]) if {
+	not _truthy(_get(b, "enabled", null))
+}
+
+# METADATA
+# title: OpenSearch domains encrypt traffic between their nodes
+# description: >-
+#   A PHI or unclassified OpenSearch (or Elasticsearch) domain must set nodeToNodeEncryption
+#   with enabled: true. AWS's default leaves traffic between the domain's nodes unencrypted.
+# custom:
+#   control: IME-TLS-01
+#   message: >-
+#     Set node_to_node_encryption={"enabled": True}.
+#   resource_types:
+#     - aws:opensearch/domain:Domain
+#     - aws:elasticsearch/domain:Domain
+deny_opensearch_node_to_node_encryption contains msg if {
+	input.__type in _domain_types
+	_is_phi(input)
+	msg := _domain_msg(input, _node_to_node_problem(_prop(input, "nodeToNodeEncryption", null)))
+}
+
+# --- ElastiCache: TLS between clients and the cache ------------------------------------------
+
+_elasticache_msg(r, problem) := sprintf("[IME-TLS-01] ElastiCache replication group %q (data-class %s) does not protect data in transit: %s", [r.__name, _class_label(r), problem])
+
+_transit_problem(v) := "transitEncryptionEnabled is not set, and AWS's default is no TLS" if {
+	_blank(v)
+} else := "transitEncryptionEnabled is not known until apply, so it could not be verified" if {
+	_undecidable(v)
+} else := sprintf("transitEncryptionEnabled is %s, so clients connect without TLS", [_shown(v)]) if {
+	not _truthy(v)
+}
+
+_transit_mode_problem(m) := "transitEncryptionMode is not known until apply, so it could not be verified" if {
+	_undecidable(m)
+} else := sprintf("transitEncryptionMode is %s, so clients may still connect without TLS", [_shown(m)]) if {
+	not _blank(m)
+	_lower(m) != "required"
+}
+
+# METADATA
+# title: ElastiCache replication groups require TLS
+# description: >-
+#   A PHI or unclassified ElastiCache replication group must set transitEncryptionEnabled:
+#   true (AWS's default is off) and must not relax it with transitEncryptionMode
+#   "preferred", which also accepts connections without TLS (left out, AWS requires TLS).
+# custom:
+#   control: IME-TLS-01
+#   message: Set transit_encryption_enabled=True and leave transit_encryption_mode unset or "required".
+#   resource_types:
+#     - aws:elasticache/replicationGroup:ReplicationGroup
+deny_elasticache_transit_encryption contains msg if {
+	input.__type == "aws:elasticache/replicationGroup:ReplicationGroup"
+	_is_phi(input)
+	msg := _elasticache_msg(input, _transit_problem(_prop(input, "transitEncryptionEnabled", null)))
+}
+
+deny_elasticache_transit_encryption contains msg if {
+	input.__type == "aws:elasticache/replicationGroup:ReplicationGroup"
+	_is_phi(input)
+	_truthy(_prop(input, "transitEncryptionEnabled", null))
+	msg := _elasticache_msg(input, _transit_mode_problem(_prop(input, "transitEncryptionMode", null)))
+}

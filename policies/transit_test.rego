@@ -332,3 +332,209 @@ test_fail_deny_lb_listener_tls__values_unknown_until_apply if {
 	policy := _fx_listener({"protocol": "HTTPS", "sslPolicy": _unknown_marker})
 	count(deny_lb_listener_tls) == 1 with input as policy
 }
+
+# --- deny_redshift_require_ssl ----------------------------------------------------------------
+
+_fx_redshift_pg(parameters) := _fx(_redshift_group_type, "warehouse-params", {"family": "redshift-1.0", "parameters": parameters})
+
+test_fail_deny_redshift_require_ssl__group_without_ssl if {
+	doc := _fx_redshift_pg([{"name": "require_ssl", "value": "false"}, {"name": "enable_user_activity_logging", "value": "true"}])
+	msgs := deny_redshift_require_ssl with input as doc
+	count(msgs) == 1
+	_fx_all_start_with(msgs, "IME-TLS-01")
+	unknown := _fx_redshift_pg(_unknown_marker)
+	found := deny_redshift_require_ssl with input as unknown
+	count(found) == 1
+	some f in found
+	contains(f, "not known until apply")
+}
+
+test_fail_deny_redshift_require_ssl__default_group if {
+	doc := _fx_redshift({"clusterParameterGroupName": "default.redshift-1.0"})
+	msgs := deny_redshift_require_ssl with input as doc
+	count(msgs) == 1
+	some m in msgs
+	contains(m, "AWS default parameter group")
+}
+
+test_pass_deny_redshift_require_ssl if {
+	doc := _fx_redshift_pg([{"name": "require_ssl", "value": "TRUE"}])
+	count(deny_redshift_require_ssl) == 0 with input as doc
+	cluster := _fx_redshift({"clusterParameterGroupName": "warehouse-params-1234"})
+	count(deny_redshift_require_ssl) == 0 with input as cluster
+	internal := _fx("aws:redshift/cluster:Cluster", "metrics", {"tags": _fx_internal_tags})
+	count(deny_redshift_require_ssl) == 0 with input as internal
+}
+
+test_missing_deny_redshift_require_ssl__parameters if {
+	doc := _fx(_redshift_group_type, "warehouse-params", {"family": "redshift-1.0"})
+	count(deny_redshift_require_ssl) == 1 with input as doc
+}
+
+# Without a group the cluster uses AWS's default, whose require_ssl the program cannot show.
+test_missing_deny_redshift_require_ssl__cluster_parameter_group_name if {
+	doc := _fx_redshift({"kmsKeyId": _fx_key_arn})
+	msgs := deny_redshift_require_ssl with input as doc
+	count(msgs) == 1
+	some m in msgs
+	contains(m, "sets no clusterParameterGroupName")
+}
+
+# --- stack_deny_redshift_require_ssl ----------------------------------------------------------
+
+test_fail_stack_deny_redshift_require_ssl__group_outside_stack if {
+	cluster := _fxs("aws:redshift/cluster:Cluster", "claims-warehouse", {"tags": _fx_phi_tags, "clusterParameterGroupName": "shared-params"}, {})
+	doc := _fx_stack([cluster])
+	msgs := stack_deny_redshift_require_ssl with input as doc
+	count(msgs) == 1
+	_fx_all_start_with(msgs, "IME-TLS-01")
+	_fx_names_urn(msgs, cluster.__urn)
+}
+
+test_pass_stack_deny_redshift_require_ssl if {
+	pg := _fxs(_redshift_group_type, "warehouse-params", {"family": "redshift-1.0", "parameters": [{"name": "require_ssl", "value": "true"}]}, {})
+	cluster := _fxs("aws:redshift/cluster:Cluster", "claims-warehouse", {"tags": _fx_phi_tags, "clusterParameterGroupName": _unknown_marker}, {"clusterParameterGroupName": [pg.__urn]})
+	doc := _fx_stack([pg, cluster])
+	count(stack_deny_redshift_require_ssl) == 0 with input as doc
+	# A default group is deny_redshift_require_ssl's finding, not this rule's.
+	default_group := _fxs("aws:redshift/cluster:Cluster", "claims-warehouse", {"tags": _fx_phi_tags, "clusterParameterGroupName": "default.redshift-1.0"}, {})
+	defaults := _fx_stack([default_group])
+	count(stack_deny_redshift_require_ssl) == 0 with input as defaults
+}
+
+test_missing_stack_deny_redshift_require_ssl__property_dependencies if {
+	cluster := object.remove(_fxs("aws:redshift/cluster:Cluster", "claims-warehouse", {"tags": _fx_phi_tags, "clusterParameterGroupName": _unknown_marker}, {}), {"propertyDependencies"})
+	doc := _fx_stack([cluster])
+	count(stack_deny_redshift_require_ssl) == 1 with input as doc
+}
+
+# --- deny_opensearch_https ---------------------------------------------------------------------
+
+_fx_tls12_options := {"enforceHttps": true, "tlsSecurityPolicy": "Policy-Min-TLS-1-2-PFS-2023-10"}
+
+test_fail_deny_opensearch_https__http_allowed if {
+	doc := _fx_domain("aws:opensearch/domain:Domain", {"domainEndpointOptions": object.union(_fx_tls12_options, {"enforceHttps": false})})
+	msgs := deny_opensearch_https with input as doc
+	count(msgs) == 1
+	_fx_all_start_with(msgs, "IME-TLS-01")
+	some m in msgs
+	contains(m, "accepts plain HTTP")
+	unknown := _fx_domain("aws:elasticsearch/domain:Domain", {"domainEndpointOptions": object.union(_fx_tls12_options, {"enforceHttps": _unknown_marker})})
+	count(deny_opensearch_https) == 1 with input as unknown
+}
+
+test_fail_deny_opensearch_https__tls10_policy if {
+	doc := _fx_domain("aws:elasticsearch/domain:Domain", {"domainEndpointOptions": object.union(_fx_tls12_options, {"tlsSecurityPolicy": "Policy-Min-TLS-1-0-2019-07"})})
+	msgs := deny_opensearch_https with input as doc
+	count(msgs) == 1
+	some m in msgs
+	contains(m, "Policy-Min-TLS-1-0-2019-07")
+}
+
+test_fail_deny_opensearch_https__options_unknown_until_apply if {
+	doc := _fx_domain("aws:opensearch/domain:Domain", {"domainEndpointOptions": _unknown_marker})
+	msgs := deny_opensearch_https with input as doc
+	count(msgs) == 1
+	some m in msgs
+	contains(m, "not known until apply")
+}
+
+test_pass_deny_opensearch_https if {
+	doc := _fx_domain("aws:opensearch/domain:Domain", {"domainEndpointOptions": _fx_tls12_options})
+	count(deny_opensearch_https) == 0 with input as doc
+	older := _fx_domain("aws:elasticsearch/domain:Domain", {"domainEndpointOptions": {"enforceHttps": true, "tlsSecurityPolicy": "Policy-Min-TLS-1-2-2019-07"}})
+	count(deny_opensearch_https) == 0 with input as older
+	internal := _fx("aws:opensearch/domain:Domain", "metrics", {"tags": _fx_internal_tags})
+	count(deny_opensearch_https) == 0 with input as internal
+}
+
+# Within the block the provider's default for enforceHttps is true.
+test_missing_deny_opensearch_https__enforce_https if {
+	doc := _fx_domain("aws:opensearch/domain:Domain", {"domainEndpointOptions": {"tlsSecurityPolicy": "Policy-Min-TLS-1-2-2019-07"}})
+	count(deny_opensearch_https) == 0 with input as doc
+}
+
+# Without the block AWS does not require HTTPS.
+test_missing_deny_opensearch_https__domain_endpoint_options if {
+	doc := _fx_domain("aws:opensearch/domain:Domain", {})
+	msgs := deny_opensearch_https with input as doc
+	count(msgs) == 1
+	some m in msgs
+	contains(m, "no domainEndpointOptions is set")
+}
+
+# Without a policy AWS's default applies, which the program cannot show.
+test_missing_deny_opensearch_https__tls_security_policy if {
+	doc := _fx_domain("aws:opensearch/domain:Domain", {"domainEndpointOptions": {"enforceHttps": true}})
+	msgs := deny_opensearch_https with input as doc
+	count(msgs) == 1
+	some m in msgs
+	contains(m, "sets no tlsSecurityPolicy")
+}
+
+# --- deny_opensearch_node_to_node_encryption ---------------------------------------------------
+
+test_fail_deny_opensearch_node_to_node_encryption__disabled if {
+	doc := _fx_domain("aws:opensearch/domain:Domain", {"nodeToNodeEncryption": {"enabled": false}})
+	msgs := deny_opensearch_node_to_node_encryption with input as doc
+	count(msgs) == 1
+	_fx_all_start_with(msgs, "IME-TLS-01")
+	unknown := _fx_domain("aws:elasticsearch/domain:Domain", {"nodeToNodeEncryption": {"enabled": _unknown_marker}})
+	found := deny_opensearch_node_to_node_encryption with input as unknown
+	count(found) == 1
+	some f in found
+	contains(f, "not known until apply")
+}
+
+test_pass_deny_opensearch_node_to_node_encryption if {
+	doc := _fx_domain("aws:elasticsearch/domain:Domain", {"nodeToNodeEncryption": {"enabled": true}})
+	count(deny_opensearch_node_to_node_encryption) == 0 with input as doc
+}
+
+test_missing_deny_opensearch_node_to_node_encryption__node_to_node_encryption if {
+	doc := _fx_domain("aws:opensearch/domain:Domain", {"encryptAtRest": {"enabled": true}})
+	msgs := deny_opensearch_node_to_node_encryption with input as doc
+	count(msgs) == 1
+	some m in msgs
+	contains(m, "no nodeToNodeEncryption is set")
+}
+
+# --- deny_elasticache_transit_encryption ------------------------------------------------------
+
+test_fail_deny_elasticache_transit_encryption__disabled if {
+	doc := _fx_cache({"transitEncryptionEnabled": false})
+	msgs := deny_elasticache_transit_encryption with input as doc
+	count(msgs) == 1
+	_fx_all_start_with(msgs, "IME-TLS-01")
+	unknown := _fx_cache({"transitEncryptionEnabled": _unknown_marker})
+	count(deny_elasticache_transit_encryption) == 1 with input as unknown
+}
+
+test_fail_deny_elasticache_transit_encryption__preferred_mode if {
+	doc := _fx_cache({"transitEncryptionEnabled": true, "transitEncryptionMode": "preferred"})
+	msgs := deny_elasticache_transit_encryption with input as doc
+	count(msgs) == 1
+	some m in msgs
+	contains(m, "transitEncryptionMode is preferred")
+}
+
+test_pass_deny_elasticache_transit_encryption if {
+	doc := _fx_cache({"transitEncryptionEnabled": true, "transitEncryptionMode": "required"})
+	count(deny_elasticache_transit_encryption) == 0 with input as doc
+	internal := _fx("aws:elasticache/replicationGroup:ReplicationGroup", "cache", {"tags": _fx_internal_tags})
+	count(deny_elasticache_transit_encryption) == 0 with input as internal
+}
+
+# AWS's default is no TLS; with TLS on, a mode left out is "required".
+test_missing_deny_elasticache_transit_encryption__transit_encryption_enabled if {
+	doc := _fx_cache({"atRestEncryptionEnabled": true})
+	msgs := deny_elasticache_transit_encryption with input as doc
+	count(msgs) == 1
+	some m in msgs
+	contains(m, "transitEncryptionEnabled is not set")
+}
+
+test_missing_deny_elasticache_transit_encryption__transit_encryption_mode if {
+	doc := _fx_cache({"transitEncryptionEnabled": true})
+	count(deny_elasticache_transit_encryption) == 0 with input as doc
+}

@@ -245,10 +245,83 @@ def compliant_resources() -> list[dict[str, Any]]:
         {"role": UNKNOWN_MARKER, "policyArn": UNKNOWN_MARKER},
         {"role": [people_role["__urn"]], "policyArn": [guarded["__urn"]]},
     )
+    warehouse_params = doc(
+        "aws:redshift/parameterGroup:ParameterGroup",
+        "warehouse-params",
+        {"family": "redshift-1.0", "parameters": [{"name": "require_ssl", "value": "true"}]},
+    )
+    stores = [
+        warehouse_params,
+        doc(
+            "aws:redshift/cluster:Cluster",
+            "warehouse",
+            {
+                "tags": PHI,
+                "encrypted": "true",
+                "kmsKeyId": UNKNOWN_MARKER,
+                "publiclyAccessible": False,
+                "clusterParameterGroupName": UNKNOWN_MARKER,
+            },
+            {"kmsKeyId": [k], "clusterParameterGroupName": [warehouse_params["__urn"]]},
+        ),
+        doc(
+            "aws:docdb/cluster:Cluster",
+            "case-notes",
+            {"tags": PHI, "storageEncrypted": True, "kmsKeyId": UNKNOWN_MARKER},
+            {"kmsKeyId": [k]},
+        ),
+        doc(
+            "aws:opensearch/domain:Domain",
+            "case-search",
+            {
+                "tags": PHI,
+                "encryptAtRest": {"enabled": True, "kmsKeyId": UNKNOWN_MARKER},
+                "nodeToNodeEncryption": {"enabled": True},
+                "domainEndpointOptions": {
+                    "enforceHttps": True,
+                    "tlsSecurityPolicy": "Policy-Min-TLS-1-2-PFS-2023-10",
+                },
+            },
+            {"encryptAtRest": [k]},
+        ),
+        doc(
+            "aws:elasticache/replicationGroup:ReplicationGroup",
+            "sessions",
+            {
+                "tags": PHI,
+                "atRestEncryptionEnabled": True,
+                "kmsKeyId": KEY_ARN,
+                "transitEncryptionEnabled": True,
+            },
+        ),
+        doc(
+            "aws:ec2/instance:Instance",
+            "scan-worker",
+            {
+                "tags": PHI,
+                "rootBlockDevice": {"encrypted": True, "kmsKeyId": UNKNOWN_MARKER},
+                "ebsBlockDevices": [
+                    {"deviceName": "/dev/sdf", "encrypted": True, "kmsKeyId": KEY_ARN}
+                ],
+            },
+            {"rootBlockDevice": [k]},
+        ),
+        doc(
+            "aws:ec2/launchTemplate:LaunchTemplate",
+            "scan-workers",
+            {
+                "tags": PHI,
+                "blockDeviceMappings": [
+                    {"deviceName": "/dev/xvda", "ebs": {"encrypted": "true", "kmsKeyId": KEY_ARN}}
+                ],
+            },
+        ),
+    ]
     return [
         key,
         *records,
         *secure_bucket_set("trail-logs", k, LOGS),
+        *stores,
         pg,
         db,
         log_group,
@@ -514,6 +587,54 @@ def insecure_resources() -> list[dict[str, Any]]:
             "uploads-read",
             {"policy": policy(READ)},
             {"policy": [urn("aws:s3/bucketV2:BucketV2", "uploads")]},
+        ),
+        doc("aws:docdb/cluster:Cluster", "notes", {"tags": PHI}),
+        doc(
+            "aws:redshift/cluster:Cluster",
+            "open-warehouse",
+            {
+                "tags": {"component": "claims"},
+                "encrypted": "false",
+                "publiclyAccessible": True,
+                "clusterParameterGroupName": "shared-warehouse",
+            },
+        ),
+        doc("aws:redshift/cluster:Cluster", "default-warehouse", {"tags": PHI}),
+        doc(
+            "aws:redshift/parameterGroup:ParameterGroup",
+            "lax-params",
+            {"family": "redshift-1.0", "parameters": [{"name": "require_ssl", "value": "false"}]},
+        ),
+        doc("aws:elasticsearch/domain:Domain", "legacy-search", {"tags": PHI}),
+        doc(
+            "aws:opensearch/domain:Domain",
+            "open-search",
+            {
+                "tags": PHI,
+                "encryptAtRest": {"enabled": True, "kmsKeyId": UNKNOWN_MARKER},
+                "nodeToNodeEncryption": {"enabled": False},
+                "domainEndpointOptions": {
+                    "enforceHttps": False,
+                    "tlsSecurityPolicy": "Policy-Min-TLS-1-0-2019-07",
+                },
+            },
+        ),
+        doc(
+            "aws:elasticache/replicationGroup:ReplicationGroup",
+            "lax-cache",
+            {"tags": PHI, "transitEncryptionEnabled": True, "transitEncryptionMode": "preferred"},
+        ),
+        doc("aws:ec2/instance:Instance", "worker", {"tags": PHI, "ebsBlockDevices": [{}]}),
+        doc(
+            "aws:ec2/launchTemplate:LaunchTemplate",
+            "workers",
+            {"blockDeviceMappings": [{"deviceName": "/dev/xvda", "ebs": {"encrypted": "false"}}]},
+        ),
+        doc(
+            "aws:iam/policy:Policy",
+            "notes-read",
+            {"policy": policy(READ)},
+            {"policy": [urn("aws:docdb/cluster:Cluster", "notes")]},
         ),
     ]
 

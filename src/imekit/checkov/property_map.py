@@ -65,6 +65,7 @@ MAP_ATTRIBUTES = frozenset(
         "resource_tags",
         "context",
         "labels",
+        "advanced_options",
     }
 )
 
