@@ -13,7 +13,7 @@ from imekit.errors import ImekitError
 
 # ------------------------------------------------------------------ the kit's catalog
 def test_loads_and_exposes_the_api(catalog: Catalog) -> None:
-    assert catalog.version == "1.0.0"
+    assert catalog.version == "1.1.0"
     assert catalog.regulation.title == "HIPAA Security Rule"
     assert len(catalog.requirements) == 71
     assert catalog.sections["164.312"] == "Technical safeguards"
