@@ -98,11 +98,12 @@ def test_duplicate_resource_names_stop_the_program():
     result = run_cli("synth", str(FAILING / "duplicate"), "-s", "test")
     assert result.code == 2, result.stderr
     main = FAILING / "duplicate" / "__main__.py"
-    second = line_of(main, '"second"')
+    first, second = line_of(main, '"first"'), line_of(main, '"second"')
     assert "Duplicate resource URN 'urn:pulumi:test::duplicate::aws:s3/bucket:Bucket::records'" in (
         result.stderr
     )
-    assert f"again at __main__.py:{second}" in result.stderr
+    # both places, whichever registered first (registration order is not program order)
+    assert f"declared at __main__.py:{first} and __main__.py:{second}" in result.stderr
     assert result.stdout == ""
 
 

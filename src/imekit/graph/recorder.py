@@ -191,9 +191,16 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         with self._lock:
             if reg.urn in self.registrations:
                 # The engine refuses this too; keeping either one would hide the other.
+                # Registrations arrive in no fixed order: name both places, in line order.
+                places = sorted(
+                    (loc["file"], int(loc["line"]))
+                    for loc in (self.registrations[reg.urn].location, reg.location)
+                    if loc is not None
+                )
                 where = ""
-                if reg.location is not None:
-                    where = f" (again at {reg.location['file']}:{reg.location['line']})"
+                if places:
+                    listed = " and ".join(f"{file}:{line}" for file, line in places)
+                    where = f" (declared at {listed})"
                 raise DuplicateResourceError(
                     f"Duplicate resource URN '{reg.urn}'{where}; try giving it a unique name"
                 )
