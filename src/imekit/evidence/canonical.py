@@ -34,10 +34,6 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def hash_document(value: Any) -> str:
-    return sha256_hex(canonical_bytes(value))
-
-
 def utc_timestamp(moment: datetime | None = None) -> str:
     """RFC 3339, UTC, millisecond precision, `Z` suffix."""
     moment = moment or datetime.now(UTC)

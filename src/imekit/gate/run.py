@@ -24,6 +24,7 @@ from imekit.gate.result import CheckInfo, GateResult, StackRun, sort_findings
 from imekit.gate.rollup import roll_up
 from imekit.gate.sources import GraphInputs, check_combination, collect_graphs, synthesized_program
 from imekit.graph.model import Graph
+from imekit.graph.wire import urn_parts
 from imekit.waivers import Waiver, apply_waivers, load_waivers
 
 Progress = Callable[[str], None]
@@ -66,7 +67,7 @@ def _checkov_stage(
     inspected: dict[tuple[str, str], set[str]] = {}
     for check_id, urns in result.passed.items():
         for urn in urns:
-            stack = urn.split("::", 1)[0].removeprefix("urn:pulumi:")
+            stack = urn_parts(urn)[0]
             inspected.setdefault((stack, check_id), set()).add(urn)
     for f in result.findings:
         inspected.setdefault((f.stack, f.check_id), set()).add(f.urn)
@@ -74,7 +75,7 @@ def _checkov_stage(
     # evidence of a pass: its control cannot be decided for that stack.
     for check_id, reasons in result.unknown.items():
         for urn, why in sorted(reasons.items()):
-            stack = urn.split("::", 1)[0].removeprefix("urn:pulumi:")
+            stack = urn_parts(urn)[0]
             if stack in runs:
                 runs[stack].unknown.setdefault(check_id, f"checkov: {why}")
     counted = catalog.check_index()  # ignored checkov ids speak for no control

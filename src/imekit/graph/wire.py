@@ -139,8 +139,3 @@ def urn_parts(urn: str) -> tuple[str, str, str, str]:
     if len(parts) != 4:
         raise ValueError(f"not a Pulumi URN: {urn!r}")
     return parts[0], parts[1], parts[2], parts[3]
-
-
-def urn_type(urn: str) -> str:
-    """The resource's own type: the last segment of the qualified ($-joined) type."""
-    return urn_parts(urn)[2].split("$")[-1]
